@@ -1,0 +1,58 @@
+#!/bin/bash
+# build: configure and build the x86_64 test kernel in build/obj-x86_64.
+#   config = x86_64_defconfig + kvm_guest.config + config/x86_64.config
+# (merge_config.sh, then olddefconfig); every option the lab fragment sets must
+# survive olddefconfig, or the build fails naming it.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+step build
+
+FRAG=$LAB/config/x86_64.config
+JOBS=${JOBS:-$(nproc)}
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+KMAKE=(make -s -C "$TREE" O="$OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
+
+mkdir -p "$OUT"
+inputs=$(cat "$TREE/arch/x86/configs/x86_64_defconfig" "$TREE/kernel/configs/kvm_guest.config" \
+	"$FRAG" "$TREE/Makefile" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.lab-config-inputs" 2>/dev/null)" != "$inputs" ]; then
+	info "configuring: x86_64_defconfig + kvm_guest.config + config/x86_64.config"
+	"${KMAKE[@]}" x86_64_defconfig >"$LOGDIR/config.log"
+	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OUT" "$OUT/.config" \
+		kernel/configs/kvm_guest.config "$FRAG") >>"$LOGDIR/config.log" 2>&1 ||
+		die "merge_config.sh failed (see $LOGDIR/config.log)"
+	"${KMAKE[@]}" olddefconfig >>"$LOGDIR/config.log" 2>&1 || die "olddefconfig failed (see $LOGDIR/config.log)"
+	echo "$inputs" >"$OUT/.lab-config-inputs"
+fi
+
+# Every option the fragment sets must have stuck.
+bad=0
+while read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		opt=${line%%=*}; want=${line#*=}
+		;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }; opt=${opt%% *}; want=undef
+		;;
+	*) continue ;;
+	esac
+	got=$("$TREE/scripts/config" --file "$OUT/.config" --state "${opt#CONFIG_}")
+	want=${want//\"/}
+	[ "$got" = "$want" ] && continue
+	warn "$opt: fragment wants '$want', .config has '$got' (a dependency is missing?)"
+	bad=1
+done <"$FRAG"
+if [ $bad = 1 ]; then
+	rm -f "$OUT/.lab-config-inputs"
+	die "options from config/x86_64.config did not stick"
+fi
+
+info "building bzImage with $JOBS jobs (ccache: $CCACHE_DIR)"
+start=$(date +%s)
+if ! "${KMAKE[@]}" bzImage >"$LOGDIR/build.log" 2>&1; then
+	grep -E 'error|Error' "$LOGDIR/build.log" | head -n 20 >&2
+	die "kernel build failed (see $LOGDIR/build.log)"
+fi
+info "kernel built in $(( $(date +%s) - start )) s: $OUT/arch/x86/boot/bzImage"

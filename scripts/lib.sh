@@ -1,0 +1,25 @@
+# lib.sh: sourced by every step script. Paths, base description, messages.
+# shellcheck shell=bash
+LAB=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$LAB/build
+TREE=$BUILD/linux
+OUT=$BUILD/obj-x86_64
+LOGDIR=$BUILD/logs
+mkdir -p "$LOGDIR"
+
+# The base: read from series/BASE (key: value lines).
+base_field() { sed -n "s/^$1: *//p" "$LAB/series/BASE"; }
+SRC_PKG=$(base_field package)
+SRC_VERSION=$(base_field version)
+SRC_SHA256=$(base_field sha256)
+SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+# The project identity that signs the series.
+LAB_NAME="Grace Poison Lab"
+LAB_EMAIL="lab@grace-poison.invalid"
+
+STEP=${STEP:-lab}
+step() { STEP=$1; }
+info() { printf '[%s] %s\n' "$STEP" "$*"; }
+warn() { printf '[%s] WARNING: %s\n' "$STEP" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$STEP" "$*" >&2; exit 1; }
