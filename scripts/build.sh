@@ -34,12 +34,13 @@ while read -r line; do
 		opt=${line%%=*}; want=${line#*=}
 		;;
 	"# CONFIG_"*" is not set")
-		opt=${line#\# }; opt=${opt%% *}; want=undef
+		opt=${line#\# }; opt=${opt%% *}; want=n
 		;;
 	*) continue ;;
 	esac
 	got=$("$TREE/scripts/config" --file "$OUT/.config" --state "${opt#CONFIG_}")
 	want=${want//\"/}
+	[ "$got" = undef ] && got=n
 	[ "$got" = "$want" ] && continue
 	warn "$opt: fragment wants '$want', .config has '$got' (a dependency is missing?)"
 	bad=1

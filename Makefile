@@ -1,0 +1,27 @@
+# The lab's single entry point. Every target works from any directory:
+#   make -C /path/to/lab test
+LAB := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+RUN := $(LAB)/scripts/run.sh
+
+.PHONY: help demo test deps tree build selftests initramfs hygiene export boot clean
+
+help:
+	@echo "make demo       boot the test kernel and show a poisoned page being handled"
+	@echo "make test       everything: apply series/, hygiene, build, boot, run the tests"
+	@echo "make export     regenerate series/ from build/linux (base..HEAD)"
+	@echo "steps:          deps tree hygiene build selftests initramfs boot"
+
+demo:
+	@$(RUN) deps tree build selftests initramfs boot-demo
+
+test:
+	@$(RUN) deps tree hygiene build selftests initramfs boot-test results
+
+deps tree hygiene build selftests initramfs export:
+	@$(RUN) $@
+
+boot:
+	@$(RUN) boot-test results
+
+clean:
+	rm -rf $(LAB)/build/obj-* $(LAB)/build/initramfs* $(LAB)/build/logs

@@ -1,0 +1,53 @@
+#!/bin/bash
+# boot: boot the test kernel in QEMU (TCG) with the lab's initramfs.
+#   boot.sh test   kselftests and KUnit; console -> build/logs/console-test.log,
+#                  kselftest TAP -> build/logs/output-test.log (second serial port)
+#   boot.sh demo   the demo, its story on the terminal
+# The guest is killed after LAB_TIMEOUT seconds and the last console lines shown.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+step boot
+
+mode=${1:-test}
+KERNEL=$OUT/arch/x86/boot/bzImage
+CPIO=$BUILD/initramfs.cpio
+CONSOLE=$LOGDIR/console-$mode.log
+TAP=$LOGDIR/output-$mode.log
+TIMEOUT=${LAB_TIMEOUT:-1200}
+[ -f "$KERNEL" ] || die "no kernel at $KERNEL: run 'make build'"
+[ -f "$CPIO" ] || die "no initramfs at $CPIO: run 'make initramfs'"
+
+# -cpu with svm+npt: the guest gets a working /dev/kvm through nested SVM.
+append="console=ttyS0 lab.mode=$mode panic=-1 printk.time=1"
+qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu qemu64,+svm,+npt
+      -smp 2 -m 4G -display none -no-reboot -monitor none
+      -kernel "$KERNEL" -initrd "$CPIO")
+rm -f "$CONSOLE" "$TAP"
+case "$mode" in
+test)
+	qemu+=(-serial "file:$CONSOLE" -serial "file:$TAP")
+	;;
+demo)
+	append+=" quiet"
+	qemu+=(-serial "file:$CONSOLE" -chardev "stdio,id=out,logfile=$TAP" -serial chardev:out)
+	;;
+*) die "unknown mode '$mode' (test or demo)" ;;
+esac
+
+info "booting ($mode) under TCG, at most $TIMEOUT s"
+start=$(date +%s)
+rc=0
+timeout -k 10 "$TIMEOUT" "${qemu[@]}" -append "$append" </dev/null || rc=$?
+took=$(( $(date +%s) - start ))
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "---- last console lines ($CONSOLE) ----" >&2
+	tail -n 40 "$CONSOLE" >&2
+	die "guest did not finish within $TIMEOUT s: killed"
+fi
+[ $rc = 0 ] || die "qemu exited with $rc (see $CONSOLE)"
+grep -q "LAB: guest done" "$CONSOLE" "$TAP" 2>/dev/null || {
+	echo "---- last console lines ($CONSOLE) ----" >&2
+	tail -n 40 "$CONSOLE" >&2
+	die "guest stopped before it was done (crash or panic?)"
+}
+info "guest finished in $took s"

@@ -1,0 +1,148 @@
+#!/bin/bash
+# hygiene: checks on series/ itself, written as TAP to build/logs/hygiene.tap
+# (scripts/results.py counts them with the tests):
+#   checkpatch  scripts/checkpatch.pl --strict on every patch (config/checkpatch.conf)
+#   w1-build    after each patch in turn, the directories it touches build with
+#               W=1 and no warning that its parent did not have (bisectability)
+#   sparse      make C=2 on every .c file the series touches: no new warning
+#   kernel-doc  scripts/kernel-doc -Wall on every .c/.h it touches: no new warning
+# The whole kernel is linked by the build step. The per-patch builds use their
+# own worktree (build/bisect) and objects (build/obj-bisect).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+step hygiene
+
+TAPF=$LOGDIR/hygiene.tap
+WT=$BUILD/bisect
+BOBJ=$BUILD/obj-bisect
+JOBS=${JOBS:-$(nproc)}
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+mapfile -t patches < <(ls "$LAB"/series/[0-9]*.patch 2>/dev/null | grep -v '/0000-' || true)
+mapfile -t commits < <(git -C "$TREE" rev-list --reverse base..HEAD)
+n=0
+: >"$TAPF.tmp"
+tap() { # tap ok|not-ok NAME [DIAG-FILE]
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $n $2" >>"$TAPF.tmp"
+	else
+		echo "not ok $n $2" >>"$TAPF.tmp"
+		warn "$2"
+		[ -z "${3:-}" ] || { sed 's/^/    /' "$3" | head -n 40 >&2; }
+	fi
+}
+finish() {
+	{ echo "TAP version 13"; echo "1..$n"; cat "$TAPF.tmp"; } >"$TAPF"
+	rm -f "$TAPF.tmp"
+	info "$(grep -c '^ok' "$TAPF" || true) ok, $(grep -c '^not ok' "$TAPF" || true) not ok: $TAPF"
+}
+trap finish EXIT
+
+if [ ${#patches[@]} -eq 0 ]; then
+	info "series/ is empty: nothing to check"
+	echo "ok 1 series/ is empty # SKIP nothing to check" >>"$TAPF.tmp"; n=1
+	exit 0
+fi
+[ ${#commits[@]} -eq ${#patches[@]} ] ||
+	die "build/linux has ${#commits[@]} commits over base, series/ ${#patches[@]} patches: run 'make tree'"
+
+# --- cover letter ----------------------------------------------------------
+cover=$LAB/series/0000-cover-letter.patch
+if [ -f "$cover" ] && ! grep -q '\*\*\* .* HERE \*\*\*' "$cover" &&
+   grep -qF "$SRC_VERSION" "$cover" && grep -qF "$SRC_SHA256" "$cover"; then
+	tap ok "cover letter: written, names the base"
+else
+	tap not-ok "cover letter: missing, has git's placeholders, or does not name $SRC_PKG $SRC_VERSION and its sha256"
+fi
+
+# --- checkpatch ------------------------------------------------------------
+mapfile -t cpopts < <(sed -e 's/#.*//' -e '/^\s*$/d' "$LAB/config/checkpatch.conf")
+for p in "${patches[@]}"; do
+	log=$LOGDIR/checkpatch-$(basename "$p" .patch).log
+	(cd "$TREE" && scripts/checkpatch.pl --strict ${cpopts[@]+"${cpopts[@]}"} "$p") >"$log" 2>&1 || true
+	if grep -qE '^(ERROR|WARNING|CHECK):' "$log"; then
+		tap not-ok "checkpatch $(basename "$p")" "$log"
+	else
+		tap ok "checkpatch $(basename "$p")"
+	fi
+done
+
+# --- the files and directories each patch touches ---------------------------
+touched_c=$(git -C "$TREE" diff --name-only --diff-filter=AM base HEAD -- '*.c' | grep -v '^tools/\|^samples/\|^scripts/' || true)
+consumers=$(for f in $touched_c; do dirname "$f"; done | sort -u)
+dirs_of() { # the buildable kernel directories commit $1 touches
+	git -C "$TREE" diff-tree --no-commit-id --name-only -r "$1" | while read -r f; do
+		case "$f" in
+		tools/*|Documentation/*|scripts/*|samples/*|usr/*|LICENSES/*|MAINTAINERS) ;;
+		include/*|arch/*/include/*) echo "$consumers" ;;  # headers: their users
+		*) d=$(dirname "$f"); [ -f "$TREE/$d/Makefile" ] || [ -f "$TREE/$d/Kbuild" ] && echo "$d" ;;
+		esac
+	done | grep . | sort -u || true
+}
+
+# --- W=1 build after each patch --------------------------------------------
+git -C "$TREE" worktree prune
+[ -d "$WT/.git" ] || [ -f "$WT/.git" ] || git -C "$TREE" worktree add -q --detach "$WT" base
+mkdir -p "$BOBJ"
+if ! cmp -s "$OUT/.config" "$BOBJ/.config"; then
+	cp "$OUT/.config" "$BOBJ/.config"
+fi
+bmake() { make -C "$WT" O="$BOBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"; }
+# Warnings of a build, without line numbers, so moved code is not "new".
+warnings() { grep -E 'warning:' "$1" | sed -E 's/:[0-9]+:[0-9]+:/:/; s/^.*\/(build\/bisect|obj-bisect)\///' | sort -u; }
+for i in "${!commits[@]}"; do
+	c=${commits[$i]}
+	name=$(basename "${patches[$i]}")
+	mapfile -t dirs < <(dirs_of "$c")
+	if [ ${#dirs[@]} -eq 0 ]; then
+		tap ok "w1-build $name # SKIP touches no kernel directory"
+		continue
+	fi
+	targets=("${dirs[@]/%//}")
+	before=$LOGDIR/w1-$i-parent.log
+	after=$LOGDIR/w1-$i.log
+	git -C "$WT" checkout -q --detach "$c~1"
+	bmake -s W=1 "${targets[@]}" >"$before" 2>&1 || true
+	git -C "$WT" checkout -q --detach "$c"
+	if ! bmake -s W=1 "${targets[@]}" >"$after" 2>&1; then
+		tap not-ok "w1-build $name: ${dirs[*]} do not build" "$after"
+		continue
+	fi
+	comm -13 <(warnings "$before") <(warnings "$after") >"$after.new"
+	if [ -s "$after.new" ]; then
+		tap not-ok "w1-build $name: new W=1 warnings in ${dirs[*]}" "$after.new"
+	else
+		tap ok "w1-build $name (${dirs[*]})"
+	fi
+done
+
+# --- sparse and kernel-doc on the files the series touches -------------------
+for f in $touched_c; do
+	before=$LOGDIR/sparse-before.log
+	after=$LOGDIR/sparse-after.log
+	: >"$before"
+	if git -C "$TREE" cat-file -e "base:$f" 2>/dev/null; then
+		git -C "$WT" checkout -q --detach base
+		bmake -s C=2 "${f%.c}.o" >"$before" 2>&1 || true
+	fi
+	git -C "$WT" checkout -q --detach "${commits[-1]}"
+	bmake -s C=2 "${f%.c}.o" >"$after" 2>&1 || true
+	comm -13 <(warnings "$before") <(warnings "$after") >"$after.new"
+	if [ -s "$after.new" ]; then
+		tap not-ok "sparse $f: new warnings" "$after.new"
+	else
+		tap ok "sparse $f"
+	fi
+done
+for f in $(git -C "$TREE" diff --name-only --diff-filter=AM base HEAD -- '*.c' '*.h' | grep -v '^tools/' || true); do
+	kd() { (cd "$TREE" && git show "$1:$f" >"$LOGDIR/kd.$2.tmp" 2>/dev/null &&
+		scripts/kernel-doc -none -Wall "$LOGDIR/kd.$2.tmp" 2>&1 |
+		sed -E "s|$LOGDIR/kd.$2.tmp:[0-9]+:||" | sort -u) || true; }
+	comm -13 <(kd base b) <(kd HEAD a) >"$LOGDIR/kernel-doc.new"
+	if [ -s "$LOGDIR/kernel-doc.new" ]; then
+		tap not-ok "kernel-doc $f: new warnings" "$LOGDIR/kernel-doc.new"
+	else
+		tap ok "kernel-doc $f"
+	fi
+done
+exit 0

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""results: turn the guest's logs into a per-test table and a verdict.
+
+Reads the kernel console log (KUnit's KTAP, printed at boot, and every kernel
+message) and the guest's test output (the kselftest runner's TAP). Prints one
+row per test and ends with exactly "N passed, N failed" (", N skipped" when
+any were skipped). Exits non-zero on any failed test, on an expected test that
+did not report, and on any panic, oops, BUG, WARN, lockdep, KASAN or similar
+report in the console log.
+
+Nesting: KUnit nests by indentation; the kselftest runner nests a program's
+own TAP under a "# " prefix. Both are read the same way: a result line at
+depth d closes the results at depth d + 1 that came before it (its subtests).
+"""
+
+import argparse
+import re
+import sys
+
+TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+RESULT = re.compile(r'^(not ok|ok)\s+\d+(?:\s+-)?\s*([^#]*?)\s*(?:#\s*(.*))?$')
+
+# Kernel reports that fail the run whatever the tests said.
+SPLATS = [
+    r'Kernel panic',
+    r'\bOops\b',
+    r'\bBUG[: ]',
+    r'kernel BUG at',
+    r'WARNING:',
+    r'-+\[ cut here \]-+',
+    r'possible circular locking',
+    r'possible recursive locking',
+    r'inconsistent lock state',
+    r'lockdep',
+    r'suspicious RCU usage',
+    r'KASAN:',
+    r'UBSAN:',
+    r'general protection fault',
+    r'INFO: task .* blocked',
+    r'rcu: INFO:',
+    r'soft lockup',
+    r'hard LOCKUP',
+    r'page dumped because',
+    r'list_(add|del) corruption',
+    r'Call Trace:',
+]
+SPLAT = re.compile('|'.join(SPLATS))
+
+
+class Result:
+    def __init__(self, depth, ok, name, directive):
+        self.depth = depth
+        self.ok = ok
+        self.name = name
+        self.skip = bool(directive) and directive.upper().startswith('SKIP')
+        self.directive = directive or ''
+        self.children = []
+
+    @property
+    def status(self):
+        if self.skip:
+            return 'skip'
+        return 'pass' if self.ok else 'fail'
+
+
+def parse(lines):
+    """Parse (depth, text) pairs into a forest of Results."""
+    pending = {}            # depth -> results waiting for their parent
+    roots = []
+    for depth, text in lines:
+        m = RESULT.match(text)
+        if not m:
+            continue
+        r = Result(depth, m.group(1) == 'ok', m.group(2), m.group(3))
+        r.children = pending.pop(depth + 1, [])
+        # Anything deeper still pending belonged to an aborted subtest.
+        for d in [d for d in pending if d > depth + 1]:
+            r.children.extend(pending.pop(d))
+        pending.setdefault(depth, []).append(r)
+    for d in sorted(pending):
+        roots.extend(pending[d])
+    return roots
+
+
+def leaves(result, prefix=''):
+    """Yield (name, status, note) for the leaves under result.
+
+    A parent that failed although none of its leaves did (a suite whose init
+    failed, a program that crashed after its last result) is a failure of
+    its own.
+    """
+    name = prefix + result.name
+    if not result.children:
+        yield name, result.status, result.directive
+        return
+    rows = []
+    for c in result.children:
+        rows.extend(leaves(c, name + ': '))
+    yield from rows
+    if result.status == 'fail' and all(s != 'fail' for _, s, _ in rows):
+        yield name, 'fail', 'failed as a whole'
+
+
+def kunit_lines(console):
+    """KTAP lines that KUnit printed through printk, with depth from indent."""
+    out = []
+    inside = False
+    for raw in console:
+        m = TIMESTAMP.match(raw)
+        if not m:
+            continue
+        line = raw[m.end():].rstrip('\n')
+        stripped = line.lstrip(' ')
+        if stripped.startswith('KTAP version') and len(line) == len(stripped):
+            inside = True
+            continue
+        if not inside:
+            continue
+        indent = len(line) - len(stripped)
+        out.append((indent // 4, stripped))
+    return out
+
+
+def kselftest_lines(output):
+    """Runner TAP with depth = number of '# ' prefixes."""
+    out = []
+    inside = False
+    for raw in output:
+        line = raw.rstrip('\r\n')
+        if line.startswith('LAB: kselftest begin'):
+            inside = True
+            continue
+        if line.startswith('LAB: kselftest end'):
+            inside = False
+        if not inside:
+            continue
+        depth = 0
+        while line.startswith('# '):
+            line = line[2:]
+            depth += 1
+        out.append((depth, line))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--console', required=True, help='kernel console log')
+    ap.add_argument('--output', required=True, help="guest's test output (TAP)")
+    ap.add_argument('--tap', action='append', default=[],
+                    help='more TAP results (the hygiene checks), if present')
+    ap.add_argument('--expect', help='file of COLLECTION:TEST that must report')
+    ap.add_argument('--kunit-expect', type=int, default=1,
+                    help='at least this many KUnit suites must report')
+    args = ap.parse_args()
+
+    with open(args.console, errors='replace') as f:
+        console = f.readlines()
+    try:
+        with open(args.output, errors='replace') as f:
+            output = f.readlines()
+    except FileNotFoundError:
+        output = []
+
+    rows = []
+    problems = []
+
+    for path in args.tap:
+        try:
+            with open(path, errors='replace') as f:
+                lines = [(0, l.rstrip('\n')) for l in f]
+        except FileNotFoundError:
+            continue
+        for r in parse(lines):
+            rows += [('hygiene', n, s, d) for n, s, d in leaves(r)]
+
+    kunit = parse(kunit_lines(console))
+    suites = [r for r in kunit if r.children]
+    for r in kunit:
+        rows += [('kunit', n, s, d) for n, s, d in leaves(r)]
+    if len(suites) < args.kunit_expect:
+        problems.append('expected at least %d KUnit suite(s), saw %d' %
+                        (args.kunit_expect, len(suites)))
+
+    kst = parse(kselftest_lines(output))
+    for r in kst:
+        rows += [('kselftest', re.sub(r'^selftests: ', '', n), s, d)
+                 for n, s, d in leaves(r)]
+    if args.expect:
+        with open(args.expect) as f:
+            want = [t.strip() for t in f if t.strip() and not t.startswith('#')]
+        seen = {r.name for r in kst}
+        for t in want:
+            c, name = t.split(':', 1)
+            if 'selftests: %s: %s' % (c, name) not in seen:
+                problems.append('kselftest %s did not report a result' % t)
+
+    splats = []
+    for i, raw in enumerate(console):
+        m = TIMESTAMP.match(raw)
+        if m and SPLAT.search(raw[m.end():]):
+            splats.append((i, raw.rstrip()))
+
+    width = max([len(n) for _, n, _, _ in rows] + [20])
+    print('%-9s  %-*s  %s' % ('kind', width, 'test', 'result'))
+    for kind, name, status, note in rows:
+        print('%-9s  %-*s  %s%s' % (kind, width, name, status,
+                                     '  # ' + note if note and status != 'pass' else ''))
+
+    if splats:
+        print('\nkernel reports in %s:' % args.console)
+        first = splats[0][0]
+        for line in console[max(0, first - 2):first + 30]:
+            print('  ' + line.rstrip())
+        print('  (%d matching line(s) in all)' % len(splats))
+        problems.append('the kernel reported a problem (panic/oops/BUG/WARN/lockdep/KASAN)')
+    for p in problems:
+        print('PROBLEM: ' + p)
+
+    passed = sum(1 for r in rows if r[2] == 'pass')
+    failed = sum(1 for r in rows if r[2] == 'fail') + len(problems)
+    skipped = sum(1 for r in rows if r[2] == 'skip')
+    print()
+    print('%d passed, %d failed%s' % (passed, failed,
+                                      ', %d skipped' % skipped if skipped else ''))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
