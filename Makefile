@@ -15,7 +15,7 @@ demo:
 	@$(RUN) deps tree build selftests initramfs boot-demo
 
 test:
-	@$(RUN) deps tree hygiene build selftests initramfs boot-test results
+	@$(RUN) deps tree build hygiene selftests initramfs boot-test results
 
 deps tree hygiene build selftests initramfs export:
 	@$(RUN) $@

@@ -19,6 +19,7 @@ done
 rm -rf "$STAGE"
 mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,lab,kselftest}
 cp "$BUSYBOX" "$STAGE/bin/busybox"
+ln -s busybox "$STAGE/bin/sh"
 install -m 755 "$LAB/guest/init" "$STAGE/init"
 cp -a "$KST/run_kselftest.sh" "$KST/kselftest-list.txt" "$KST/kselftest" "$STAGE/kselftest/"
 grep -v '^#' "$LAB/config/guest-tests.txt" | grep . >"$STAGE/kselftest/lab-tests.txt"

@@ -8,7 +8,8 @@ step selftests
 JOBS=${JOBS:-$(nproc)}
 KST=$OUT/kselftest/kselftest_install
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-collections=$(cut -d: -f1 "$LAB/config/guest-tests.txt" | grep -v '^lab$' | sort -u | tr '\n' ' ')
+collections=$(grep -v '^#' "$LAB/config/guest-tests.txt" | cut -d: -f1 | grep -v '^lab$' |
+	sort -u | tr '\n' ' ')
 
 info "kselftest-install TARGETS=\"$collections\" (static)"
 start=$(date +%s)
