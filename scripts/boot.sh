@@ -50,4 +50,7 @@ grep -q "LAB: guest done" "$CONSOLE" "$TAP" 2>/dev/null || {
 	tail -n 40 "$CONSOLE" >&2
 	die "guest stopped before it was done (crash or panic?)"
 }
+if [ "$mode" = demo ] && ! grep -q "LAB: demo passed" "$TAP"; then
+	die "the demo did not show what it should (see $TAP and $CONSOLE)"
+fi
 info "guest finished in $took s"

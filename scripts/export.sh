@@ -29,9 +29,13 @@ def split(path):
     return text, subj, blurb
 text, _, _ = split(new)
 try:
-    _, subj, blurb = split(old)
+    old_text, subj, blurb = split(old)
 except (OSError, AttributeError):
     sys.exit(0)          # no cover letter yet: keep git's placeholders
+# Keep the old date, so that an unchanged cover letter exports unchanged.
+date = re.search(r'^Date: .*$', old_text, re.M)
+if date:
+    text = re.sub(r'^Date: .*$', lambda _: date.group(0), text, count=1, flags=re.M)
 text = text.replace('*** SUBJECT HERE ***', subj, 1)
 text = re.sub(r'\*\*\* BLURB HERE \*\*\*\n*', lambda _: blurb.rstrip('\n') + '\n\n', text, count=1)
 open(new, 'w').write(text)
