@@ -22,7 +22,7 @@ cp "$BUSYBOX" "$STAGE/bin/busybox"
 ln -s busybox "$STAGE/bin/sh"
 install -m 755 "$LAB/guest/init" "$STAGE/init"
 cp -a "$KST/run_kselftest.sh" "$KST/kselftest-list.txt" "$KST/kselftest" "$STAGE/kselftest/"
-grep -v '^#' "$LAB/config/guest-tests.txt" | grep . >"$STAGE/kselftest/lab-tests.txt"
+guest_kselftests >"$STAGE/kselftest/lab-tests.txt"
 while read -r t; do
 	c=${t%%:*}
 	mkdir -p "$STAGE/kselftest/$c"

@@ -152,7 +152,7 @@ def main():
     ap.add_argument('--output', required=True, help="guest's test output (TAP)")
     ap.add_argument('--tap', action='append', default=[],
                     help='more TAP results (the hygiene checks), if present')
-    ap.add_argument('--expect', help='file of COLLECTION:TEST that must report')
+    ap.add_argument('--expect', help='file of COLLECTION:TEST (kunit:SUITE) that must report')
     ap.add_argument('--kunit-expect', type=int, default=1,
                     help='at least this many KUnit suites must report')
     args = ap.parse_args()
@@ -193,9 +193,13 @@ def main():
         with open(args.expect) as f:
             want = [t.strip() for t in f if t.strip() and not t.startswith('#')]
         seen = {r.name for r in kst}
+        seen_suites = {r.name for r in suites}
         for t in want:
             c, name = t.split(':', 1)
-            if 'selftests: %s: %s' % (c, name) not in seen:
+            if c == 'kunit':
+                if name not in seen_suites:
+                    problems.append('KUnit suite %s did not report a result' % name)
+            elif 'selftests: %s: %s' % (c, name) not in seen:
                 problems.append('kselftest %s did not report a result' % t)
 
     splats = []

@@ -8,8 +8,7 @@ step selftests
 JOBS=${JOBS:-$(nproc)}
 KST=$OUT/kselftest/kselftest_install
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-collections=$(grep -v '^#' "$LAB/config/guest-tests.txt" | cut -d: -f1 | grep -v '^lab$' |
-	sort -u | tr '\n' ' ')
+collections=$(guest_kselftests | cut -d: -f1 | grep -vx lab | sort -u | tr '\n' ' ')
 
 info "kselftest-install TARGETS=\"$collections\" (static)"
 start=$(date +%s)
@@ -33,5 +32,5 @@ done
 while read -r t; do
 	[ -x "$KST/${t%%:*}/${t#*:}" ] || die "test $t was not built (see $LOGDIR/selftests.log)"
 	grep -qx "$t" "$KST/kselftest-list.txt" || echo "$t" >>"$KST/kselftest-list.txt"
-done < <(grep -v '^#' "$LAB/config/guest-tests.txt" | grep .)
+done < <(guest_kselftests)
 info "built in $(( $(date +%s) - start )) s: $KST"
