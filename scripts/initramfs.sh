@@ -29,7 +29,7 @@ while read -r t; do
 	cp -a "$KST/$c/${t#*:}" "$STAGE/kselftest/$c/"
 	[ -f "$KST/$c/settings" ] && cp -a "$KST/$c/settings" "$STAGE/kselftest/$c/"
 done <"$STAGE/kselftest/lab-tests.txt"
-cp -a "$KST/lab/poison-demo" "$STAGE/lab/"
+cp -a "$KST"/lab/* "$STAGE/lab/"   # the demo and the benchmark
 
 (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$CPIO.tmp"
 mv "$CPIO.tmp" "$CPIO"

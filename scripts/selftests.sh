@@ -24,7 +24,7 @@ mkdir -p "$KST/lab"
 for src in "$LAB"/guest/*.c; do
 	name=$(basename "$src" .c)
 	ccache gcc -static -O2 -Wall -Werror -I "$TREE/tools/testing/selftests" \
-		-I "$OUT/usr/include" -o "$KST/lab/$name" "$src" -lpthread ||
+		-I "$TREE/lib" -I "$OUT/usr/include" -o "$KST/lab/$name" "$src" -lpthread ||
 		die "building guest/$name.c failed"
 done
 

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfn-poison-bench: the performance figures of poison handling in pfn ranges
+ * without struct page, through the series' test_pfn_poison module. Every
+ * ratio is measured in this one run; nothing here passes or fails on time.
+ *
+ *  1. memory_failure() on a registered pfn among 1, 1,000 and 100,000
+ *     registered ranges (hwpoison-inject corrupt-pfn, then unpoison-pfn).
+ *  2. Faulting 1 GiB at 4 KiB: the fault handler with and without its
+ *     poison check.
+ *  3. Huge mappings: faults per entry size for 1 GiB, and what one poisoned
+ *     page costs.
+ *  4. Memory for the poison state, from the pfn_poison slab cache.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_pfn_poison_uapi.h"
+
+#define DEVICE		"/dev/test_pfn_poison"
+#define CORRUPT_PFN	"/sys/kernel/debug/hwpoison/corrupt-pfn"
+#define UNPOISON_PFN	"/sys/kernel/debug/hwpoison/unpoison-pfn"
+#define SZ_2M		(2UL << 20)
+#define SZ_1G		(1UL << 30)
+
+static long psize;
+static int fd;
+static struct pfn_poison_info info;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "pfn-poison-bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int write_u64(const char *path, unsigned long long val)
+{
+	char buf[32];
+	int f, len, ret = 0;
+
+	f = open(path, O_WRONLY);
+	if (f < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%#llx", val);
+	if (write(f, buf, len) != len)
+		ret = -errno;
+	close(f);
+	return ret;
+}
+
+static struct pfn_poison_stats stats(void)
+{
+	struct pfn_poison_stats s;
+
+	if (ioctl(fd, PFN_POISON_IOC_STATS, &s))
+		die("PFN_POISON_IOC_STATS");
+	return s;
+}
+
+static char *map_aligned(unsigned long len, unsigned long align)
+{
+	char *area, *p;
+
+	area = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		die("mmap");
+	p = (char *)(((uintptr_t)area + align - 1) & ~(align - 1));
+	if (p > area)
+		munmap(area, p - area);
+	munmap(p + len, area + align - p);
+	p = mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap " DEVICE);
+	return p;
+}
+
+/* 1. Seconds per memory_failure() + unpoison among @nr ranges. */
+static double failure_cost(unsigned long nr, int rounds)
+{
+	unsigned long pfn = info.base / psize + 4096;
+	double t;
+	int i;
+
+	if (ioctl(fd, PFN_POISON_IOC_DUMMY_RANGES, nr - 1))
+		die("PFN_POISON_IOC_DUMMY_RANGES");
+	t = now();
+	for (i = 0; i < rounds; i++) {
+		if (write_u64(CORRUPT_PFN, pfn) || write_u64(UNPOISON_PFN, pfn))
+			die("corrupt-pfn/unpoison-pfn");
+	}
+	t = (now() - t) / rounds;
+	if (ioctl(fd, PFN_POISON_IOC_DUMMY_RANGES, 0))
+		die("PFN_POISON_IOC_DUMMY_RANGES 0");
+	return t;
+}
+
+/* 2. Seconds to fault 1 GiB in at 4 KiB, with or without the poison check. */
+static double fault_1g(int check)
+{
+	volatile char *p;
+	unsigned long off;
+	double t;
+
+	if (ioctl(fd, PFN_POISON_IOC_CHECK, check))
+		die("PFN_POISON_IOC_CHECK");
+	p = mmap(NULL, SZ_1G, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	t = now();
+	for (off = 0; off < SZ_1G; off += psize) {
+		if (off == SZ_1G - psize)	/* the poisoned page, when there is one */
+			continue;
+		(void)p[off];
+	}
+	t = now() - t;
+	munmap((void *)p, SZ_1G);
+	return t;
+}
+
+static long slab_value(const char *file)
+{
+	char path[128], buf[64];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/pfn_poison/%s", file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = atol(buf);
+	fclose(f);
+	return v;
+}
+
+/* 4. Bytes of slab memory that hold poisoned pfns. */
+static long poison_bytes(void)
+{
+	long slabs = slab_value("slabs"), order = slab_value("order");
+
+	if (slabs < 0 || order < 0)
+		return -1;
+	return slabs * (psize << order);
+}
+
+int main(void)
+{
+	unsigned long nrs[] = { 1, 1000, 100000 };
+	double cost[3], plain, empty, one, ratio;
+	struct pfn_poison_stats s;
+	unsigned long i, last_pfn;
+	long before, after;
+	char *map;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	psize = sysconf(_SC_PAGESIZE);
+	fd = open(DEVICE, O_RDWR);
+	if (fd < 0)
+		die(DEVICE);
+	if (ioctl(fd, PFN_POISON_IOC_INFO, &info))
+		die("PFN_POISON_IOC_INFO");
+	if (info.size < SZ_1G)
+		die("the range is smaller than 1 GiB");
+	last_pfn = (info.base + SZ_1G - psize) / psize;
+	printf("range %#llx-%#llx\n\n", info.base, info.base + info.size - 1);
+
+	printf("1. memory_failure() + unpoison on a registered pfn, by registered ranges\n");
+	failure_cost(1, 5);	/* warm up */
+	for (i = 0; i < 3; i++) {
+		cost[i] = failure_cost(nrs[i], 40);
+		printf("   %6lu ranges: %8.1f us\n", nrs[i], cost[i] * 1e6);
+	}
+	ratio = cost[2] / cost[0];
+	printf("   ratio 100000/1: %.2f (target: at most 2)  %s\n\n", ratio,
+	       ratio <= 2 ? "MET" : "NOT MET");
+
+	printf("2. Faulting 1 GiB at 4 KiB (THP off), best of 3\n");
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+		die("PR_SET_THP_DISABLE");
+	plain = empty = one = 1e9;
+	for (i = 0; i < 3; i++) {
+		double t;
+
+		t = fault_1g(0);
+		plain = t < plain ? t : plain;
+		t = fault_1g(1);
+		empty = t < empty ? t : empty;
+	}
+	if (write_u64(CORRUPT_PFN, last_pfn))
+		die("corrupt-pfn");
+	for (i = 0; i < 3; i++) {
+		double t = fault_1g(1);
+
+		one = t < one ? t : one;
+	}
+	if (write_u64(UNPOISON_PFN, last_pfn))
+		die("unpoison-pfn");
+	printf("   without the check:         %7.3f s\n", plain);
+	printf("   with it, nothing poisoned: %7.3f s  (ratio %.3f)\n", empty, empty / plain);
+	printf("   with it, one pfn poisoned: %7.3f s  (ratio %.3f)\n", one, one / plain);
+	ratio = one > empty ? one / plain : empty / plain;
+	printf("   overhead of the check: %+.1f%% (target: at most +3%%)  %s\n\n",
+	       (ratio - 1) * 100, ratio <= 1.03 ? "MET" : "NOT MET");
+	if (prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0))
+		die("PR_SET_THP_DISABLE");
+
+	printf("3. Huge mappings of 1 GiB\n");
+	if (ioctl(fd, PFN_POISON_IOC_CHECK, 1))
+		die("PFN_POISON_IOC_CHECK");
+	map = map_aligned(SZ_1G, SZ_1G);
+	ioctl(fd, PFN_POISON_IOC_RESET_STATS);
+	for (i = 0; i < SZ_1G; i += psize)
+		(void)*(volatile char *)(map + i);
+	s = stats();
+	printf("   touching every 4 KiB page: %llu faults (%llu at 1 GiB, %llu at 2 MiB, %llu at 4 KiB)\n",
+	       s.faults[0] + s.faults[1] + s.faults[2], s.faults[PFN_POISON_PUD],
+	       s.faults[PFN_POISON_PMD], s.faults[PFN_POISON_PTE]);
+	printf("   4 KiB mappings would take %lu faults: %.0fx more\n", SZ_1G / psize,
+	       (double)(SZ_1G / psize) / (s.faults[0] + s.faults[1] + s.faults[2]));
+	ioctl(fd, PFN_POISON_IOC_RESET_STATS);
+	if (write_u64(CORRUPT_PFN, info.base / psize + 300 * (SZ_2M / psize) + 5))
+		die("corrupt-pfn");
+	for (i = 0; i < SZ_1G; i += psize)
+		if (i != 300 * SZ_2M + 5 * psize)
+			(void)*(volatile char *)(map + i);
+	s = stats();
+	printf("   after one poisoned page, touching every other page again:\n"
+	       "   %llu faults at 1 GiB, %llu at 2 MiB, %llu at 4 KiB (target: at most 511 at 4 KiB)  %s\n\n",
+	       s.faults[PFN_POISON_PUD], s.faults[PFN_POISON_PMD], s.faults[PFN_POISON_PTE],
+	       s.faults[PFN_POISON_PTE] <= 511 ? "MET" : "NOT MET");
+	write_u64(UNPOISON_PFN, info.base / psize + 300 * (SZ_2M / psize) + 5);
+	munmap(map, SZ_1G);
+
+	printf("4. Memory for the poison state (slab cache pfn_poison: object %ld bytes, %ld with debug)\n",
+	       slab_value("object_size"), slab_value("slab_size"));
+	/* Empty slabs that earlier poison left are allocator cache: drop them. */
+	write_u64("/sys/kernel/slab/pfn_poison/shrink", 1);
+	before = poison_bytes();
+	printf("   nothing poisoned: %ld bytes\n", before);
+	for (i = 0; i < 1000; i++)
+		if (write_u64(CORRUPT_PFN, info.base / psize + 7 * i))
+			die("corrupt-pfn");
+	after = poison_bytes();
+	printf("   1000 pfns poisoned: %ld bytes, %.1f per poisoned page (target: at most 100; a bitmap: 32768 per GiB)  %s\n",
+	       after, (after - before) / 1000.0,
+	       before == 0 && (after - before) / 1000.0 <= 100 ? "MET" : "NOT MET");
+	for (i = 0; i < 1000; i++)
+		write_u64(UNPOISON_PFN, info.base / psize + 7 * i);
+	return 0;
+}
