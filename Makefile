@@ -3,25 +3,25 @@
 LAB := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 RUN := $(LAB)/scripts/run.sh
 
-.PHONY: help demo test bench deps tree build selftests initramfs hygiene export boot clean
+.PHONY: help demo test bench deps tree build kunit selftests initramfs hygiene export boot clean
 
 help:
 	@echo "make demo       boot the test kernel and show a poisoned page being handled"
 	@echo "make test       everything: apply series/, hygiene, build, boot, run the tests"
 	@echo "make bench      boot the test kernel and print the performance figures"
 	@echo "make export     regenerate series/ from build/linux (base..HEAD)"
-	@echo "steps:          deps tree hygiene build selftests initramfs boot"
+	@echo "steps:          deps tree build hygiene kunit selftests initramfs boot"
 
 demo:
 	@$(RUN) deps tree build selftests initramfs boot-demo
 
 test:
-	@$(RUN) deps tree build hygiene selftests initramfs boot-test results
+	@$(RUN) deps tree build hygiene kunit selftests initramfs boot-test results
 
 bench:
 	@$(RUN) deps tree build selftests initramfs boot-bench
 
-deps tree hygiene build selftests initramfs export:
+deps tree hygiene build kunit selftests initramfs export:
 	@$(RUN) $@
 
 boot:

@@ -25,4 +25,4 @@ warn() { printf '[%s] WARNING: %s\n' "$STEP" "$*" >&2; }
 die() { printf '[%s] ERROR: %s\n' "$STEP" "$*" >&2; exit 1; }
 
 # The kselftests the guest runs (COLLECTION:TEST), from config/guest-tests.txt.
-guest_kselftests() { grep -v -e '^#' -e '^kunit:' -e '^\s*$' "$LAB/config/guest-tests.txt"; }
+guest_kselftests() { grep -v -e '^#' -e '^kunit' -e '^\s*$' "$LAB/config/guest-tests.txt"; }

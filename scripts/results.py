@@ -105,15 +105,19 @@ def leaves(result, prefix=''):
         yield name, 'fail', 'failed as a whole'
 
 
-def kunit_lines(console):
-    """KTAP lines that KUnit printed through printk, with depth from indent."""
+def kunit_lines(console, timestamps=True):
+    """KTAP lines that KUnit printed, with depth from indent.
+
+    On the test kernel's console they come through printk, with timestamps;
+    kunit.py --raw_output=kunit gives them bare.
+    """
     out = []
     inside = False
     for raw in console:
         m = TIMESTAMP.match(raw)
-        if not m:
+        if timestamps and not m:
             continue
-        line = raw[m.end():].rstrip('\n')
+        line = raw[m.end():].rstrip('\n') if m else raw.rstrip('\n')
         stripped = line.lstrip(' ')
         if stripped.startswith('KTAP version') and len(line) == len(stripped):
             inside = True
@@ -152,7 +156,9 @@ def main():
     ap.add_argument('--output', required=True, help="guest's test output (TAP)")
     ap.add_argument('--tap', action='append', default=[],
                     help='more TAP results (the hygiene checks), if present')
-    ap.add_argument('--expect', help='file of COLLECTION:TEST (kunit:SUITE) that must report')
+    ap.add_argument('--kunit-ktap', action='append', default=[],
+                    help="KTAP of kunit.py --raw_output=kunit (UML), if present")
+    ap.add_argument('--expect', help='file of COLLECTION:TEST (kunit:SUITE, kunit-um:SUITE) that must report')
     ap.add_argument('--kunit-expect', type=int, default=1,
                     help='at least this many KUnit suites must report')
     args = ap.parse_args()
@@ -185,6 +191,17 @@ def main():
         problems.append('expected at least %d KUnit suite(s), saw %d' %
                         (args.kunit_expect, len(suites)))
 
+    um_suites = []
+    for path in args.kunit_ktap:
+        try:
+            with open(path, errors='replace') as f:
+                um = parse(kunit_lines(f.readlines(), timestamps=False))
+        except FileNotFoundError:
+            continue
+        um_suites += [r for r in um if r.children]
+        for r in um:
+            rows += [('kunit-um', n, s, d) for n, s, d in leaves(r)]
+
     kst = parse(kselftest_lines(output))
     for r in kst:
         rows += [('kselftest', re.sub(r'^selftests: ', '', n), s, d)
@@ -194,11 +211,15 @@ def main():
             want = [t.strip() for t in f if t.strip() and not t.startswith('#')]
         seen = {r.name for r in kst}
         seen_suites = {r.name for r in suites}
+        seen_um = {r.name for r in um_suites}
         for t in want:
             c, name = t.split(':', 1)
             if c == 'kunit':
                 if name not in seen_suites:
                     problems.append('KUnit suite %s did not report a result' % name)
+            elif c == 'kunit-um':
+                if name not in seen_um:
+                    problems.append('KUnit suite %s (UML) did not report a result' % name)
             elif 'selftests: %s: %s' % (c, name) not in seen:
                 problems.append('kselftest %s did not report a result' % t)
 
