@@ -93,7 +93,7 @@ fi
 bmake() { make -C "$WT" O="$BOBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" \
 	CONFIG_WERROR= CONFIG_KVM_WERROR= "$@"; }
 # Warnings of a build, without line numbers, so moved code is not "new".
-warnings() { grep -E 'warning:|error:' "$1" | sed -E 's/:[0-9]+(:[0-9]+)?:/:/; s/^.*\/(build\/bisect|obj-bisect)\///' | sort -u; }
+warnings() { { grep -E 'warning:|error:' "$1" || true; } | sed -E 's/:[0-9]+(:[0-9]+)?:/:/; s/^.*\/(build\/bisect|obj-bisect)\///' | sort -u; }
 # A build prints the warnings of what it recompiles only. $DB keeps, per
 # source file, the warnings of its last compile: the parent's state of every
 # file a build recompiles is there before that build.
