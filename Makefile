@@ -19,7 +19,7 @@ test:
 	@$(RUN) deps tree build hygiene kunit selftests initramfs boot-test results
 
 bench:
-	@$(RUN) deps tree build selftests initramfs boot-bench
+	@LAB_KERNEL=perf $(RUN) deps tree build selftests initramfs boot-bench
 
 deps tree hygiene build kunit selftests initramfs export:
 	@$(RUN) $@

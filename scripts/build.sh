@@ -2,12 +2,12 @@
 # build: configure and build the x86_64 test kernel in build/obj-x86_64.
 #   config = x86_64_defconfig + kvm_guest.config + config/x86_64.config
 # (merge_config.sh, then olddefconfig); every option the lab fragment sets must
-# survive olddefconfig, or the build fails naming it.
+# survive olddefconfig, or the build fails naming it. With LAB_KERNEL=perf,
+# config/x86_64-perf.config goes on top, into build/obj-x86_64-perf.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 step build
 
-FRAG=$LAB/config/x86_64.config
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
@@ -15,18 +15,18 @@ KMAKE=(make -s -C "$TREE" O="$OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
 
 mkdir -p "$OUT"
 inputs=$(cat "$TREE/arch/x86/configs/x86_64_defconfig" "$TREE/kernel/configs/kvm_guest.config" \
-	"$FRAG" "$TREE/Makefile" | sha256sum | cut -d' ' -f1)
+	"${FRAGMENTS[@]}" "$TREE/Makefile" | sha256sum | cut -d' ' -f1)
 if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.lab-config-inputs" 2>/dev/null)" != "$inputs" ]; then
-	info "configuring: x86_64_defconfig + kvm_guest.config + config/x86_64.config"
+	info "configuring: x86_64_defconfig + kvm_guest.config + ${FRAGMENTS[*]#$LAB/}"
 	"${KMAKE[@]}" x86_64_defconfig >"$LOGDIR/config.log"
 	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OUT" "$OUT/.config" \
-		kernel/configs/kvm_guest.config "$FRAG") >>"$LOGDIR/config.log" 2>&1 ||
+		kernel/configs/kvm_guest.config "${FRAGMENTS[@]}") >>"$LOGDIR/config.log" 2>&1 ||
 		die "merge_config.sh failed (see $LOGDIR/config.log)"
 	"${KMAKE[@]}" olddefconfig >>"$LOGDIR/config.log" 2>&1 || die "olddefconfig failed (see $LOGDIR/config.log)"
 	echo "$inputs" >"$OUT/.lab-config-inputs"
 fi
 
-# Every option the fragment sets must have stuck.
+# Every option the fragments set must have stuck (the last setting counts).
 bad=0
 while read -r line; do
 	case "$line" in
@@ -44,10 +44,11 @@ while read -r line; do
 	[ "$got" = "$want" ] && continue
 	warn "$opt: fragment wants '$want', .config has '$got' (a dependency is missing?)"
 	bad=1
-done <"$FRAG"
+done < <(cat "${FRAGMENTS[@]}" | grep -E '^(CONFIG_|# CONFIG_)' | tac |
+	awk '{ o = $1 == "#" ? $2 : substr($1, 1, index($1, "=") - 1) } !seen[o]++' | tac)
 if [ $bad = 1 ]; then
 	rm -f "$OUT/.lab-config-inputs"
-	die "options from config/x86_64.config did not stick"
+	die "options from ${FRAGMENTS[*]#$LAB/} did not stick"
 fi
 
 info "building bzImage with $JOBS jobs (ccache: $CCACHE_DIR)"

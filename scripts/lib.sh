@@ -3,7 +3,11 @@
 LAB=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$LAB/build
 TREE=$BUILD/linux
-OUT=$BUILD/obj-x86_64
+# LAB_KERNEL=perf: the kernel without debug options, for make bench.
+LAB_KERNEL=${LAB_KERNEL:-}
+OUT=$BUILD/obj-x86_64${LAB_KERNEL:+-$LAB_KERNEL}
+FRAGMENTS=("$LAB/config/x86_64.config")
+[ -z "$LAB_KERNEL" ] || FRAGMENTS+=("$LAB/config/x86_64-$LAB_KERNEL.config")
 LOGDIR=$BUILD/logs
 mkdir -p "$LOGDIR"
 
