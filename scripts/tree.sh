@@ -73,6 +73,19 @@ tree_ids=$(git_t format-patch --stdout base..HEAD | ids)
 series_sum=$( (cat /dev/null "${patches[@]}") | sha256sum | cut -d' ' -f1)
 dirty=$(git_t status --porcelain --untracked-files=no)
 
+# git am every patch of series/ in the work tree $1; name the one that fails.
+am_series() {
+	local p
+	for p in "${patches[@]}"; do
+		if ! git -C "$1" am -q --keep-cr "$p" >"$LOGDIR/am.log" 2>&1; then
+			cat "$LOGDIR/am.log" >&2
+			git -C "$1" am --abort >/dev/null 2>&1 || true
+			warn "patch does not apply: $(basename "$p")"
+			return 1
+		fi
+	done
+}
+
 if [ "$series_ids" = "$tree_ids" ] && [ -z "$dirty" ]; then
 	if [ ${#patches[@]} -eq 0 ]; then
 		info "series/ is empty: build/linux is the base"
@@ -88,13 +101,7 @@ if [ "$series_ids" = "$tree_ids" ] && [ -z "$dirty" ]; then
 	git_t worktree remove --force "$scratch" 2>/dev/null || rm -rf "$scratch"
 	git_t worktree prune
 	git_t worktree add -q --detach "$scratch" base
-	for p in "${patches[@]}"; do
-		git -C "$scratch" am -q --keep-cr "$p" >"$LOGDIR/am.log" 2>&1 || {
-			cat "$LOGDIR/am.log" >&2
-			git_t worktree remove --force "$scratch"
-			die "patch does not apply: $(basename "$p")"
-		}
-	done
+	am_series "$scratch" || { git_t worktree remove --force "$scratch"; exit 1; }
 	git_t worktree remove --force "$scratch"
 	git_t config lab.applied "$series_sum"
 	info "series/ applies: ${#patches[@]} patches"
@@ -114,12 +121,6 @@ fi
 info "resetting to base and applying ${#patches[@]} patches with git am"
 git_t am --abort >/dev/null 2>&1 || true
 git_t checkout -q -f -B lab base
-for p in "${patches[@]}"; do
-	if ! git_t am -q --keep-cr "$p" >"$LOGDIR/am.log" 2>&1; then
-		cat "$LOGDIR/am.log" >&2
-		git_t am --abort >/dev/null 2>&1 || true
-		die "patch does not apply: $(basename "$p")"
-	fi
-done
+am_series "$TREE" || exit 1
 git_t config lab.applied "$series_sum"
 info "build/linux: base + ${#patches[@]} patches, HEAD $(git_t rev-parse --short HEAD)"
