@@ -18,15 +18,28 @@ TIMEOUT=${LAB_TIMEOUT:-1200}
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL: run 'make build'"
 [ -f "$CPIO" ] || die "no initramfs at $CPIO: run 'make initramfs'"
 
-# The guest: pc machine, 6 GiB (3 GiB below 4 GiB, 3 GiB above).
+# The Grace-like GPU's ACPI description (guest/grace-gpu.asl).
+AML=$BUILD/grace-gpu.aml
+iasl -p "${AML%.aml}" "$LAB/guest/grace-gpu.asl" >"$LOGDIR/iasl.log" 2>&1 ||
+	die "iasl failed on guest/grace-gpu.asl (see $LOGDIR/iasl.log)"
+
+# The guest: pc machine, 8 GiB (3 GiB below 4 GiB, 5 GiB above).
 # -cpu with svm+npt: the guest gets a working /dev/kvm through nested SVM.
 # Memory the kernel does not online, hidden with memmap=:
 #   5 GiB - 6 GiB  test_pfn_poison's range (1 GiB aligned, for PUD mappings)
+#   6 GiB - 8 GiB  the GPU's memory, as guest/grace-gpu.asl describes it:
+#                  nvgrace-gpu makes the first GiB usemem, the second resmem
+# The GPU: pci-testdev in slot 5 (no guest driver claims it); guest/init binds
+# it to nvgrace-gpu with driver_override, VFIO in no-IOMMU mode.
+GPU_MEM_BASE=0x180000000
 append="console=ttyS0 lab.mode=$mode panic=-1 printk.time=1"
 append+=" memmap=1G\$0x140000000"
 append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x40000000"
+append+=" memmap=2G\$$GPU_MEM_BASE lab.gpu=0000:00:05.0 lab.gpu_mem_base=$GPU_MEM_BASE"
+append+=" vfio.enable_unsafe_noiommu_mode=1"
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu qemu64,+svm,+npt
-      -smp 2 -m 6G -display none -no-reboot -monitor none
+      -smp 2 -m 8G -display none -no-reboot -monitor none -nic none
+      -device pci-testdev,addr=05.0 -acpitable "file=$AML"
       -kernel "$KERNEL" -initrd "$CPIO")
 rm -f "$CONSOLE" "$TAP"
 case "$mode" in

@@ -164,6 +164,52 @@ if [ -n "$touched_c" ]; then
 		fi
 	fi
 fi
+# --- arm64 -----------------------------------------------------------------
+# nvgrace-gpu runs on arm64 (NVIDIA Grace): mm/, VFIO and the test module
+# cross-built at the head with W=1 (arm64 defconfig + config/arm64.config),
+# no warning in a file the series touches; and the driver once more without
+# CONFIG_MEMORY_FAILURE, where the registry is stubs.
+touched_all=$(git -C "$TREE" diff --name-only base HEAD | grep -v '^tools/\|^Documentation/' || true)
+git -C "$WT" checkout -q --detach "${commits[-1]}"
+amake() { make -C "$WT" O="$1" -j"$JOBS" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+	CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc" CONFIG_WERROR= "${@:2}"; }
+arm64_config() { # arm64_config OBJDIR FRAGMENT...
+	mkdir -p "$1"
+	amake "$1" -s defconfig >"$1.log" 2>&1 &&
+	(cd "$WT" && ARCH=arm64 scripts/kconfig/merge_config.sh -m -O "$1" "$1/.config" "${@:2}") >>"$1.log" 2>&1 &&
+	amake "$1" -s olddefconfig >>"$1.log" 2>&1 || return 1
+	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)/\1 \2/p; s/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1 n/p' "${@:2}" |
+	while read -r opt want; do
+		got=$("$WT/scripts/config" --file "$1/.config" --state "${opt#CONFIG_}")
+		[ "$got" = "$want" ] || [ "$got$want" = undefn ] || { echo "$opt: wants $want, has $got"; return 1; }
+	done >>"$1.log"
+}
+AOBJ=$BUILD/obj-arm64
+alog=$LOGDIR/arm64-w1.log
+if ! arm64_config "$AOBJ" "$LAB/config/arm64.config"; then
+	tap not-ok "arm64: configuration" "$AOBJ.log"
+elif ! amake "$AOBJ" -s W=1 mm/ drivers/vfio/ lib/test_pfn_poison.o >"$alog" 2>&1; then
+	tap not-ok "arm64 W=1: mm/ drivers/vfio/ lib/test_pfn_poison.o do not build" "$alog"
+else
+	warnings "$alog" | grep -F -f <(echo "$touched_all" | sed 's/$/:/') >"$alog.touched" || true
+	if [ -s "$alog.touched" ]; then
+		tap not-ok "arm64 W=1: warnings in files the series touches" "$alog.touched"
+	else
+		tap ok "arm64 W=1: mm/ drivers/vfio/ lib/test_pfn_poison.o, no warning in the series' files ($(warnings "$alog" | wc -l) elsewhere)"
+	fi
+fi
+echo "# CONFIG_MEMORY_FAILURE is not set" >"$BUILD/arm64-nomf.config"
+alog=$LOGDIR/arm64-nomf.log
+if ! arm64_config "$AOBJ-nomf" "$LAB/config/arm64.config" "$BUILD/arm64-nomf.config"; then
+	tap not-ok "arm64 without MEMORY_FAILURE: configuration" "$AOBJ-nomf.log"
+elif ! amake "$AOBJ-nomf" -s W=1 drivers/vfio/pci/ >"$alog" 2>&1; then
+	tap not-ok "arm64 without MEMORY_FAILURE: drivers/vfio/pci/ does not build" "$alog"
+elif warnings "$alog" | grep -F -f <(echo "$touched_all" | sed 's/$/:/') >"$alog.touched"; then
+	tap not-ok "arm64 without MEMORY_FAILURE: warnings in files the series touches" "$alog.touched"
+else
+	tap ok "arm64 without MEMORY_FAILURE: drivers/vfio/pci/ builds with W=1, no warning in the series' files"
+fi
+
 for f in $(git -C "$TREE" diff --name-only --diff-filter=AM base HEAD -- '*.c' '*.h' | grep -v '^tools/' || true); do
 	kd() { (cd "$TREE" && git show "$1:$f" >"$LOGDIR/kd.$2.tmp" 2>/dev/null &&
 		scripts/kernel-doc -none -Wall "$LOGDIR/kd.$2.tmp" 2>&1 |
