@@ -26,12 +26,15 @@ iasl -p "${AML%.aml}" "$LAB/guest/grace-gpu.asl" >"$LOGDIR/iasl.log" 2>&1 ||
 # The guest: pc machine, 8 GiB (3 GiB below 4 GiB, 5 GiB above).
 # -cpu with svm+npt: the guest gets a working /dev/kvm through nested SVM.
 # Memory the kernel does not online, hidden with memmap=:
+#   1 GiB - 3 GiB  the GPU's memory, as guest/grace-gpu.asl describes it:
+#                  nvgrace-gpu makes the first GiB usemem, the second resmem.
+#                  Below 4 GiB because QEMU's DSDT (revision 1) makes ACPI
+#                  integers 32 bits wide. QEMU keeps its ACPI tables in the
+#                  last 128 KiB: nothing writes to resmem.
 #   5 GiB - 6 GiB  test_pfn_poison's range (1 GiB aligned, for PUD mappings)
-#   6 GiB - 8 GiB  the GPU's memory, as guest/grace-gpu.asl describes it:
-#                  nvgrace-gpu makes the first GiB usemem, the second resmem
 # The GPU: pci-testdev in slot 5 (no guest driver claims it); guest/init binds
 # it to nvgrace-gpu with driver_override, VFIO in no-IOMMU mode.
-GPU_MEM_BASE=0x180000000
+GPU_MEM_BASE=0x40000000
 append="console=ttyS0 lab.mode=$mode panic=-1 printk.time=1"
 append+=" memmap=1G\$0x140000000"
 append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x40000000"

@@ -173,12 +173,12 @@ touched_all=$(git -C "$TREE" diff --name-only base HEAD | grep -v '^tools/\|^Doc
 git -C "$WT" checkout -q --detach "${commits[-1]}"
 amake() { make -C "$WT" O="$1" -j"$JOBS" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 	CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc" CONFIG_WERROR= "${@:2}"; }
-arm64_config() { # arm64_config OBJDIR FRAGMENT...
+arm64_config() { # arm64_config OBJDIR FRAGMENT...: the last fragment's options must stick
 	mkdir -p "$1"
 	amake "$1" -s defconfig >"$1.log" 2>&1 &&
 	(cd "$WT" && ARCH=arm64 scripts/kconfig/merge_config.sh -m -O "$1" "$1/.config" "${@:2}") >>"$1.log" 2>&1 &&
 	amake "$1" -s olddefconfig >>"$1.log" 2>&1 || return 1
-	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)/\1 \2/p; s/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1 n/p' "${@:2}" |
+	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)/\1 \2/p; s/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1 n/p' "${@: -1}" |
 	while read -r opt want; do
 		got=$("$WT/scripts/config" --file "$1/.config" --state "${opt#CONFIG_}")
 		[ "$got" = "$want" ] || [ "$got$want" = undefn ] || { echo "$opt: wants $want, has $got"; return 1; }
@@ -198,7 +198,8 @@ else
 		tap ok "arm64 W=1: mm/ drivers/vfio/ lib/test_pfn_poison.o, no warning in the series' files ($(warnings "$alog" | wc -l) elsewhere)"
 	fi
 fi
-echo "# CONFIG_MEMORY_FAILURE is not set" >"$BUILD/arm64-nomf.config"
+printf '%s\n' "# CONFIG_MEMORY_FAILURE is not set" CONFIG_VFIO_PCI=y \
+	CONFIG_NVGRACE_GPU_VFIO_PCI=y >"$BUILD/arm64-nomf.config"
 alog=$LOGDIR/arm64-nomf.log
 if ! arm64_config "$AOBJ-nomf" "$LAB/config/arm64.config" "$BUILD/arm64-nomf.config"; then
 	tap not-ok "arm64 without MEMORY_FAILURE: configuration" "$AOBJ-nomf.log"
