@@ -32,17 +32,19 @@ iasl -p "${AML%.aml}" "$LAB/guest/grace-gpu.asl" >"$LOGDIR/iasl.log" 2>&1 ||
 #                  integers 32 bits wide. QEMU keeps its ACPI tables in the
 #                  last 128 KiB: nothing writes to resmem.
 #   5 GiB - 6 GiB  test_pfn_poison's range (1 GiB aligned, for PUD mappings)
-# The GPU: pci-testdev in slot 5 (no guest driver claims it); guest/init binds
+# The GPU: pci-testdev (no guest driver claims it) alone behind a PCI bridge
+# in slot 5, so that VFIO can reset it (secondary bus reset); guest/init binds
 # it to nvgrace-gpu with driver_override, VFIO in no-IOMMU mode.
 GPU_MEM_BASE=0x40000000
 append="console=ttyS0 lab.mode=$mode panic=-1 printk.time=1"
 append+=" memmap=1G\$0x140000000"
 append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x40000000"
-append+=" memmap=2G\$$GPU_MEM_BASE lab.gpu=0000:00:05.0 lab.gpu_mem_base=$GPU_MEM_BASE"
+append+=" memmap=2G\$$GPU_MEM_BASE lab.gpu=0000:01:00.0 lab.gpu_mem_base=$GPU_MEM_BASE"
 append+=" vfio.enable_unsafe_noiommu_mode=1"
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu qemu64,+svm,+npt
       -smp 2 -m 8G -display none -no-reboot -monitor none -nic none
-      -device pci-testdev,addr=05.0 -acpitable "file=$AML"
+      -device pci-bridge,id=gpu-slot,chassis_nr=1,addr=05.0
+      -device pci-testdev,bus=gpu-slot,addr=00.0 -acpitable "file=$AML"
       -kernel "$KERNEL" -initrd "$CPIO")
 rm -f "$CONSOLE" "$TAP"
 case "$mode" in
