@@ -18,10 +18,12 @@ TIMEOUT=${LAB_TIMEOUT:-1200}
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL: run 'make build'"
 [ -f "$CPIO" ] || die "no initramfs at $CPIO: run 'make initramfs'"
 
-# The Grace-like GPU's ACPI description (guest/grace-gpu.asl).
-AML=$BUILD/grace-gpu.aml
-iasl -p "${AML%.aml}" "$LAB/guest/grace-gpu.asl" >"$LOGDIR/iasl.log" 2>&1 ||
-	die "iasl failed on guest/grace-gpu.asl (see $LOGDIR/iasl.log)"
+# The firmware tables the lab adds: the Grace-like GPU's ACPI description
+# (guest/grace-gpu.asl) and a HEST with a polled GHES (guest/hest.dsl).
+for t in grace-gpu.asl hest.dsl; do
+	iasl -p "$BUILD/${t%.*}" "$LAB/guest/$t" >"$LOGDIR/iasl.log" 2>&1 ||
+		die "iasl failed on guest/$t (see $LOGDIR/iasl.log)"
+done
 
 # The guest: pc machine, 8 GiB (3 GiB below 4 GiB, 5 GiB above).
 # -cpu with svm+npt: the guest gets a working /dev/kvm through nested SVM.
@@ -32,6 +34,7 @@ iasl -p "${AML%.aml}" "$LAB/guest/grace-gpu.asl" >"$LOGDIR/iasl.log" 2>&1 ||
 #                  integers 32 bits wide. QEMU keeps its ACPI tables in the
 #                  last 128 KiB: nothing writes to resmem.
 #   5 GiB - 6 GiB  test_pfn_poison's range (1 GiB aligned, for PUD mappings)
+#   6 GiB + 64 KiB the polled GHES's error status register and block
 # The GPU: pci-testdev (no guest driver claims it) alone behind a PCI bridge
 # in slot 5, so that VFIO can reset it (secondary bus reset); guest/init binds
 # it to nvgrace-gpu with driver_override, VFIO in no-IOMMU mode.
@@ -40,11 +43,12 @@ append="console=ttyS0 lab.mode=$mode panic=-1 printk.time=1"
 append+=" memmap=1G\$0x140000000"
 append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x40000000"
 append+=" memmap=2G\$$GPU_MEM_BASE lab.gpu=0000:01:00.0 lab.gpu_mem_base=$GPU_MEM_BASE"
-append+=" vfio.enable_unsafe_noiommu_mode=1"
+append+=" memmap=64K\$0x180000000 vfio.enable_unsafe_noiommu_mode=1"
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu qemu64,+svm,+npt
       -smp 2 -m 8G -display none -no-reboot -monitor none -nic none
       -device pci-bridge,id=gpu-slot,chassis_nr=1,addr=05.0
-      -device pci-testdev,bus=gpu-slot,addr=00.0 -acpitable "file=$AML"
+      -device pci-testdev,bus=gpu-slot,addr=00.0
+      -acpitable "file=$BUILD/grace-gpu.aml" -acpitable "file=$BUILD/hest.aml"
       -kernel "$KERNEL" -initrd "$CPIO")
 rm -f "$CONSOLE" "$TAP"
 case "$mode" in

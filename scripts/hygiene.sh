@@ -165,7 +165,7 @@ if [ -n "$touched_c" ]; then
 	fi
 fi
 # --- arm64 -----------------------------------------------------------------
-# nvgrace-gpu runs on arm64 (NVIDIA Grace): mm/, VFIO and the test module
+# nvgrace-gpu runs on arm64 (NVIDIA Grace): mm/, VFIO, GHES, KVM and the test module
 # cross-built at the head with W=1 (arm64 defconfig + config/arm64.config),
 # no warning in a file the series touches; and the driver once more without
 # CONFIG_MEMORY_FAILURE, where the registry is stubs.
@@ -188,14 +188,14 @@ AOBJ=$BUILD/obj-arm64
 alog=$LOGDIR/arm64-w1.log
 if ! arm64_config "$AOBJ" "$LAB/config/arm64.config"; then
 	tap not-ok "arm64: configuration" "$AOBJ.log"
-elif ! amake "$AOBJ" -s W=1 mm/ drivers/vfio/ lib/test_pfn_poison.o >"$alog" 2>&1; then
-	tap not-ok "arm64 W=1: mm/ drivers/vfio/ lib/test_pfn_poison.o do not build" "$alog"
+elif ! amake "$AOBJ" -s W=1 mm/ drivers/vfio/ drivers/acpi/apei/ arch/arm64/kvm/ lib/test_pfn_poison.o >"$alog" 2>&1; then
+	tap not-ok "arm64 W=1: mm/ drivers/vfio/ drivers/acpi/apei/ arch/arm64/kvm/ lib/test_pfn_poison.o do not build" "$alog"
 else
 	warnings "$alog" | grep -F -f <(echo "$touched_all" | sed 's/$/:/') >"$alog.touched" || true
 	if [ -s "$alog.touched" ]; then
 		tap not-ok "arm64 W=1: warnings in files the series touches" "$alog.touched"
 	else
-		tap ok "arm64 W=1: mm/ drivers/vfio/ lib/test_pfn_poison.o, no warning in the series' files ($(warnings "$alog" | wc -l) elsewhere)"
+		tap ok "arm64 W=1: mm/ drivers/vfio/ drivers/acpi/apei/ arch/arm64/kvm/ lib/test_pfn_poison.o, no warning in the series' files ($(warnings "$alog" | wc -l) elsewhere)"
 	fi
 fi
 printf '%s\n' "# CONFIG_MEMORY_FAILURE is not set" CONFIG_VFIO_PCI=y \
