@@ -1,25 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gpu-poison-demo: the driver's part of the chain. A VMM maps the memory of
- * the lab's Grace-like GPU through VFIO and nvgrace-gpu, as QEMU does; one
- * of its pages goes bad. Run in the guest by 'make demo', after poison-demo.
+ * gpu-poison-demo: the whole chain, on the lab's Grace-like machine. A VMM
+ * maps the GPU's memory through VFIO and nvgrace-gpu, as QEMU does, and
+ * gives part of it to a tiny KVM guest. The firmware reports a memory error
+ * in one of its pages (a CPER record for the lab's polled GHES). Run in
+ * the guest by 'make demo', after poison-demo.
  */
 #define _GNU_SOURCE
+#include <linux/kvm.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/resource.h>
 
 #include "vfio/vfio_util.h"
+#include "ghes-record.h"
 
-#define SZ_1G	(1UL << 30)
+#define SZ_1G		(1UL << 30)
+#define BAD		100		/* the page of usemem that goes bad */
+#define SLOT_GPA	0x10000		/* the guest sees usemem 96..111 here */
+#define SLOT_FIRST	96
+#define SLOT_PAGES	16
 
 static sigjmp_buf jump;
-static siginfo_t got;
+static volatile int armed;
+static volatile siginfo_t got;
+static long psize;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	got = *si;
-	siglongjmp(jump, 1);
+	if (armed)
+		siglongjmp(jump, 1);
 }
 
 static long minflt(void)
@@ -30,35 +41,104 @@ static long minflt(void)
 	return ru.ru_minflt;
 }
 
-/* Print the kernel's new log lines about the memory failure. */
+/* Print the kernel's new log lines that tell this story. */
 static void kernel_says(int kmsg)
 {
+	static const char *const keys[] = {
+		"Hardware error from", "physical_address:", "Memory failure",
+		"nvgrace", "MCE: Killing",
+	};
 	char rec[1024], *msg;
+	unsigned int i;
 	ssize_t n;
 
 	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
 		rec[n] = '\0';
 		msg = strchr(rec, ';');
-		if (msg && strstr(msg, "emory failure"))
-			printf("     kernel says: %s", msg + 1);
+		for (i = 0; msg && i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strstr(msg, keys[i])) {
+				printf("     kernel: %s", msg + 1);
+				break;
+			}
 	}
 }
 
-/* Open the GPU and map 1 GiB of usemem at a 1 GiB-aligned address. */
-static char *open_and_map(const char *bdf, struct vfio_dev *d,
-			  struct vfio_region *r)
-{
-	void *va;
+/*
+ * A VM with 64 KiB of RAM at 0 for its code, and SLOT_PAGES of the GPU's
+ * memory at SLOT_GPA. Its code, in real mode: read the byte at SLOT_GPA +
+ * (page of usemem - SLOT_FIRST) * 4 KiB, given in BX, and write it to port
+ * 0x10, which exits to the VMM; then halt.
+ */
+struct vm {
+	int kvm, vm, vcpu;
+	struct kvm_run *run;
+};
 
-	if (vfio_open_device(bdf, d) ||
-	    vfio_region_info(d, VFIO_PCI_BAR4_REGION_INDEX, r) ||
-	    !r->sparse || r->area_size < SZ_1G)
-		return NULL;
-	va = vfio_reserve_va(SZ_1G, SZ_1G, 0);
-	if (va == MAP_FAILED)
-		return NULL;
-	va = vfio_map_region(d, r, va, SZ_1G, 0, MAP_SHARED);
-	return va == MAP_FAILED ? NULL : va;
+static const unsigned char guest_code[] = {
+	0xb8, SLOT_GPA >> 4 & 0xff, SLOT_GPA >> 12,	/* mov ax, SLOT_GPA >> 4 */
+	0x8e, 0xd8,					/* mov ds, ax */
+	0x8a, 0x07,					/* mov al, [bx] */
+	0xe6, 0x10,					/* out 0x10, al */
+	0xf4,						/* hlt */
+};
+
+static int vm_create(struct vm *v, char *gpu_mem)
+{
+	struct kvm_userspace_memory_region slot = { 0 };
+	char *ram;
+	int size;
+
+	v->kvm = open("/dev/kvm", O_RDWR);
+	if (v->kvm < 0)
+		return -1;
+	v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
+	ram = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (v->vm < 0 || ram == MAP_FAILED)
+		return -1;
+	memcpy(ram, guest_code, sizeof(guest_code));
+	slot.memory_size = 0x10000;
+	slot.userspace_addr = (uintptr_t)ram;
+	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &slot))
+		return -1;
+	slot.slot = 1;
+	slot.guest_phys_addr = SLOT_GPA;
+	slot.memory_size = SLOT_PAGES * psize;
+	slot.userspace_addr = (uintptr_t)gpu_mem + SLOT_FIRST * psize;
+	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &slot))
+		return -1;
+	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
+	size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (v->vcpu < 0 || size < 0)
+		return -1;
+	v->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
+	return v->run == MAP_FAILED ? -1 : 0;
+}
+
+/*
+ * Run the guest to read usemem page @page: the byte it read, or -1 with
+ * errno (EINTR if a signal stopped it).
+ */
+static int vm_read(struct vm *v, int page)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = 0, .rflags = 2 };
+
+	if (ioctl(v->vcpu, KVM_GET_SREGS, &sregs))
+		return -1;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	regs.rbx = (page - SLOT_FIRST) * psize;
+	if (ioctl(v->vcpu, KVM_SET_SREGS, &sregs) ||
+	    ioctl(v->vcpu, KVM_SET_REGS, &regs))
+		return -1;
+	if (ioctl(v->vcpu, KVM_RUN, 0))
+		return -1;
+	if (v->run->exit_reason != KVM_EXIT_IO || v->run->io.port != 0x10) {
+		errno = EPROTO;
+		return -1;
+	}
+	return *((unsigned char *)v->run + v->run->io.data_offset);
 }
 
 int main(void)
@@ -66,95 +146,105 @@ int main(void)
 	const char *bdf = getenv("VFIO_SELFTESTS_BDF");
 	const char *base = getenv("NVGRACE_GPU_MEM_BASE");
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
-	long psize = sysconf(_SC_PAGESIZE), f0, i;
-	char driver[64] = "?", buf[32];
 	unsigned long long phys;
 	struct vfio_region r;
 	struct vfio_dev d;
-	int fd, kmsg, len;
-	char *mem, *bad;
+	char *mem, *bad, buf[8];
+	uint64_t reg;
+	long f0, i;
+	struct vm v;
+	int kmsg, c, rd_err;
+	void *va;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	psize = sysconf(_SC_PAGESIZE);
 	sigaction(SIGBUS, &sa, NULL);
-	if (!bdf || !base)
-		return printf("VFIO_SELFTESTS_BDF and NVGRACE_GPU_MEM_BASE must be set\n"), 1;
+	reg = ghes_register();
+	if (!bdf || !base || !reg)
+		return printf("no GPU or no GHES (VFIO_SELFTESTS_BDF, NVGRACE_GPU_MEM_BASE, HEST)\n"), 1;
 
-	printf("\n== A VMM's GPU memory meets a memory error ==\n\n");
-	mem = open_and_map(bdf, &d, &r);
-	if (!mem)
+	printf("\n== A VM's GPU memory meets a memory error, from firmware to guest ==\n\n");
+	if (vfio_open_device(bdf, &d) ||
+	    vfio_region_info(&d, VFIO_PCI_BAR4_REGION_INDEX, &r) || r.area_size < SZ_1G)
 		return printf("opening %s through VFIO failed: %s\n", bdf, strerror(errno)), 1;
-	vfio_pci_link_name(bdf, "driver", driver, sizeof(driver));
-	printf("1. The VMM opens the GPU %s (driver %s) through VFIO, as QEMU does:\n"
-	       "   container, group %s, device. Its memory is region %u (BAR4),\n"
-	       "   %llu MiB, of which %llu MiB can be mapped. It maps 1 GiB of it.\n\n",
-	       bdf, driver, d.group_path, r.index, (unsigned long long)r.size >> 20,
-	       (unsigned long long)r.area_size >> 20);
-
-	bad = mem + 100 * psize;
+	va = vfio_reserve_va(SZ_1G, SZ_1G, 0);
+	mem = va == MAP_FAILED ? MAP_FAILED : vfio_map_region(&d, &r, va, SZ_1G, 0, MAP_SHARED);
+	if (mem == MAP_FAILED)
+		return perror("mmap of the GPU memory"), 1;
+	bad = mem + BAD * psize;
 	f0 = minflt();
 	for (i = 0; i < (long)(SZ_1G / psize); i++)
 		mem[i * psize] = 0;
 	strcpy(bad, "hello");
 	strcpy(bad + psize, "world");
-	printf("2. It writes to every page, \"hello\" and \"world\" in pages 100 and 101:\n"
-	       "   %ld page fault(s) for 262144 pages: nvgrace-gpu maps it with one 1 GiB entry.\n\n",
-	       minflt() - f0);
+	printf("1. The VMM opens the GPU %s through VFIO (%s, driver nvgrace-gpu)\n"
+	       "   and maps 1 GiB of its memory (region 4): %ld page fault for 262144\n"
+	       "   pages, one 1 GiB entry. It writes \"hello\" and \"world\" to pages %d\n"
+	       "   and %d, and gives pages %d-%d to its VM at guest address 0x%x.\n",
+	       bdf, d.group_path, minflt() - f0, BAD, BAD + 1, SLOT_FIRST,
+	       SLOT_FIRST + SLOT_PAGES - 1, SLOT_GPA);
+	if (vm_create(&v, mem))
+		return perror("KVM"), 1;
+	c = vm_read(&v, BAD);
+	printf("   The guest reads its copy of page %d: '%c'.\n\n", BAD, c);
+	if (c != 'h')
+		return 1;
 
-	phys = strtoull(base, NULL, 0) + 100 * psize;
-	printf("3. The hardware finds GPU memory page 100 (physical 0x%llx) corrupted.\n"
-	       "   This memory has no struct page; nvgrace-gpu registered it with\n"
-	       "   memory_failure(). We play the hardware:\n"
-	       "     echo 0x%llx > /sys/devices/system/memory/hard_offline_page\n", phys, phys);
+	phys = strtoull(base, NULL, 0) + BAD * psize;
+	printf("2. The hardware finds GPU page %d (physical 0x%llx) bad. The firmware\n"
+	       "   writes an error record (CPER, platform memory error) for the\n"
+	       "   kernel's GHES, which polls for it (we play the firmware through\n"
+	       "   /dev/mem). GHES logs it and passes it to memory_failure(), which\n"
+	       "   finds nvgrace-gpu's registered range, tells the driver and unmaps\n"
+	       "   the page:\n", BAD, phys);
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	if (kmsg >= 0)
-		lseek(kmsg, 0, SEEK_END);
-	fd = open("/sys/devices/system/memory/hard_offline_page", O_WRONLY);
-	len = snprintf(buf, sizeof(buf), "0x%llx", phys);
-	if (fd < 0 || write(fd, buf, len) != len)
-		return perror("hard_offline_page"), 1;
-	close(fd);
-	if (kmsg >= 0)
-		kernel_says(kmsg);
-	printf("   The kernel unmapped just that page's 2 MiB; nothing else happens yet.\n\n");
+	lseek(kmsg, 0, SEEK_END);
+	if (ghes_report_memory_error(reg, phys))
+		return perror("writing the error record"), 1;
+	for (i = 0; i < 5000 && ghes_record_consumed(reg) != 1; i++)
+		usleep(1000);
+	usleep(100 * 1000);
+	kernel_says(kmsg);
 
-	printf("4. The VMM (for its guest) reads page 100 again...\n");
+	printf("\n3. The VMM itself reads page %d...\n", BAD);
 	if (sigsetjmp(jump, 1) == 0) {
+		armed = 1;
 		(void)*(volatile char *)bad;
 		return printf("   it read the page: no SIGBUS!\n"), 1;
 	}
-	printf("   ...and gets SIGBUS from nvgrace-gpu's fault handler, not bad data:\n"
-	       "     si_code %s, si_addr %s, si_addr_lsb %d\n"
-	       "   (a VMM forwards this to its guest as a memory error at that page)\n\n",
-	       got.si_code == BUS_MCEERR_AR ? "BUS_MCEERR_AR" : "NOT BUS_MCEERR_AR",
-	       got.si_addr == bad ? "= the page it read" : "NOT the page it read",
-	       got.si_addr_lsb);
+	armed = 0;
+	printf("   ...and gets SIGBUS %s at %s, si_addr_lsb %d,\n"
+	       "   from nvgrace-gpu's fault handler, not bad data.\n\n",
+	       got.si_code == BUS_MCEERR_AR ? "BUS_MCEERR_AR" : "(wrong code)",
+	       got.si_addr == bad ? "that page" : "the WRONG address", got.si_addr_lsb);
 	if (got.si_code != BUS_MCEERR_AR || got.si_addr != bad)
 		return 1;
 
-	f0 = minflt();
-	for (i = 0; i < (long)(SZ_1G / psize); i++)
-		if (i != 100)
-			(void)*(volatile char *)(mem + i * psize);
-	printf("5. Page 101 still reads \"%s\". Reading all other pages takes %ld faults:\n"
-	       "   511 at 4 KiB around the bad page, 511 at 2 MiB for the rest.\n",
-	       bad + psize, minflt() - f0);
-	errno = 0;
-	printf("   pread() of page 100 through the device file: %s\n\n",
-	       vfio_region_read(&d, &r, buf, 8, 100 * psize) < 0 ?
-	       strerror(errno) : "data (the kernel read poison!)");
-	if (errno != EIO || strcmp(bad + psize, "world"))
+	got.si_code = 0;
+	printf("4. The guest reads page %d again. KVM asks nvgrace-gpu for it, which\n"
+	       "   refuses, and stops the vCPU ", BAD);
+	c = vm_read(&v, BAD);
+	printf("(KVM_RUN: %s).\n"
+	       "   The VMM's vCPU thread gets SIGBUS %s at %s\n"
+	       "   (its address in the VMM), si_addr_lsb %d: QEMU would now inject\n"
+	       "   a memory error into its guest at that page.\n\n",
+	       c < 0 ? strerror(errno) : "returned data!",
+	       got.si_code == BUS_MCEERR_AR ? "BUS_MCEERR_AR" : "(none or wrong code)",
+	       got.si_addr == bad ? "that page" : "the WRONG address", got.si_addr_lsb);
+	if (c >= 0 || got.si_code != BUS_MCEERR_AR || got.si_addr != bad)
 		return 1;
 
-	munmap(mem, SZ_1G);
-	vfio_close_device(&d);
-	mem = open_and_map(bdf, &d, &r);
-	printf("6. The VMM closes the GPU and opens it again: page 100 is still refused: ");
-	if (!mem)
-		return printf("reopening failed\n"), 1;
-	if (sigsetjmp(jump, 1) == 0) {
-		(void)*(volatile char *)(mem + 100 * psize);
-		return printf("no SIGBUS!\n"), 1;
-	}
-	printf("%s.\n", got.si_code == BUS_MCEERR_AR ? "BUS_MCEERR_AR" : "wrong signal");
-	return got.si_code == BUS_MCEERR_AR ? 0 : 1;
+	c = vm_read(&v, BAD + 1);
+	rd_err = vfio_region_read(&d, &r, buf, 8, BAD * psize) < 0 ? errno : 0;
+	f0 = minflt();
+	for (i = 0; i < (long)(SZ_1G / psize); i++)
+		if (i != BAD)
+			(void)*(volatile char *)(mem + i * psize);
+	printf("5. Nothing else is lost: the guest reads page %d: '%c'; the VMM reads\n"
+	       "   \"%s\" there, and all the other pages with %ld faults: 4 KiB pages\n"
+	       "   in the bad page's 2 MiB, 2 MiB entries for the rest. pread() of the\n"
+	       "   bad page through the device file: %s.\n",
+	       BAD + 1, c, bad + psize, minflt() - f0,
+	       rd_err ? strerror(rd_err) : "data (the kernel read poison!)");
+	return c == 'w' && !strcmp(bad + psize, "world") && rd_err == EIO ? 0 : 1;
 }

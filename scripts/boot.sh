@@ -26,7 +26,9 @@ for t in grace-gpu.asl hest.dsl; do
 done
 
 # The guest: pc machine, 8 GiB (3 GiB below 4 GiB, 5 GiB above).
-# -cpu with svm+npt: the guest gets a working /dev/kvm through nested SVM.
+# -cpu with svm+npt: the guest gets a working /dev/kvm through nested SVM;
+# and x86-64-v2 (popcnt, SSE4.2, ...), which the KVM selftests are built for.
+CPU=qemu64,+svm,+npt,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,+lahf-lm
 # Memory the kernel does not online, hidden with memmap=:
 #   1 GiB - 3 GiB  the GPU's memory, as guest/grace-gpu.asl describes it:
 #                  nvgrace-gpu makes the first GiB usemem, the second resmem.
@@ -44,7 +46,7 @@ append+=" memmap=1G\$0x140000000"
 append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x40000000"
 append+=" memmap=2G\$$GPU_MEM_BASE lab.gpu=0000:01:00.0 lab.gpu_mem_base=$GPU_MEM_BASE"
 append+=" memmap=64K\$0x180000000 vfio.enable_unsafe_noiommu_mode=1"
-qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu qemu64,+svm,+npt
+qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu "$CPU"
       -smp 2 -m 8G -display none -no-reboot -monitor none -nic none
       -device pci-bridge,id=gpu-slot,chassis_nr=1,addr=05.0
       -device pci-testdev,bus=gpu-slot,addr=00.0
