@@ -55,9 +55,12 @@ static void kernel_says(int kmsg)
 	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
 		rec[n] = '\0';
 		msg = strchr(rec, ';');
+		/* The text ends at the first newline; dictionary lines follow. */
+		if (msg && strchr(msg, '\n'))
+			*strchr(msg, '\n') = '\0';
 		for (i = 0; msg && i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (strstr(msg, keys[i])) {
-				printf("     kernel: %s", msg + 1);
+				printf("     kernel: %s\n", msg + 1);
 				break;
 			}
 	}
