@@ -89,16 +89,14 @@ static int touch_all(struct vfio_dev *d, struct vfio_region *r, size_t len,
 
 static int write_pfn(const char *file, unsigned long pfn)
 {
-	char path[64], buf[32];
-	int fd, n, ret = 0;
+	char path[64];
+	int fd, ret;
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/hwpoison/%s", file);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
-	n = snprintf(buf, sizeof(buf), "%#lx", pfn);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
+	ret = dprintf(fd, "%#lx", pfn) < 0 ? -errno : 0;
 	close(fd);
 	return ret;
 }
