@@ -22,6 +22,7 @@
 
 #include "test_pfn_poison_uapi.h"
 #include "ghes-record.h"
+#include "lab-util.h"
 
 #define TRACE	"/sys/kernel/tracing/"
 #define ROUNDS	15
@@ -48,18 +49,6 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 		write(1, msg, sizeof(msg) - 1);
 		_exit(1);
 	}
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
 /* The first poll of GHES at or after @t, from the trace (monotonic). */
@@ -93,7 +82,7 @@ static double poll_after(double t)
 }
 
 /*
- * Report the page at physical address @phys, which @addr maps, and return
+ * Report the page at physical address @phys and return
  * the time from GHES's poll to the BUS_MCEERR_AO, in seconds (0: failed).
  */
 static double one_error(uint64_t reg, uint64_t phys)
@@ -132,15 +121,14 @@ int main(void)
 	long psize = sysconf(_SC_PAGESIZE);
 	double dev[ROUNDS], ram[ROUNDS], md, mr;
 	struct pfn_poison_info info;
-	uint64_t reg, ent, phys;
+	uint64_t reg, phys;
 	char *map, *page;
-	int fd, pm, i;
+	int fd, i;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	reg = ghes_register();
 	fd = open("/dev/test_pfn_poison", O_RDWR);
-	pm = open("/proc/self/pagemap", O_RDONLY);
-	if (!reg || fd < 0 || pm < 0 || ioctl(fd, PFN_POISON_IOC_INFO, &info))
+	if (!reg || fd < 0 || ioctl(fd, PFN_POISON_IOC_INFO, &info))
 		return printf("ghes-bench: needs the lab's GHES and test_pfn_poison\n"), 1;
 	map = mmap(NULL, 64 * psize, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		   info.size - 64 * psize);
@@ -163,9 +151,7 @@ int main(void)
 		page = mmap(NULL, psize, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		page[0] = 1;
-		ent = 0;
-		pread(pm, &ent, 8, (uintptr_t)page / psize * 8);
-		phys = (ent & ((1ULL << 55) - 1)) * psize;
+		phys = phys_of(page);
 		ram[i] = phys ? one_error(reg, phys) : 0;
 		if (!dev[i] || !ram[i])
 			return printf("ghes-bench: round %d: no BUS_MCEERR_AO\n", i), 1;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lab-util.h"
 
 #define HARD_OFFLINE "/sys/devices/system/memory/hard_offline_page"
 
@@ -43,23 +44,6 @@ static unsigned long page_size(void)
 static int page_shift(void)
 {
 	return __builtin_ctzl(page_size());
-}
-
-/* Physical address of the page at @addr (root sees the PFN in pagemap). */
-static uint64_t phys_of(void *addr)
-{
-	uint64_t ent = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &ent, sizeof(ent),
-		  (uintptr_t)addr / page_size() * sizeof(ent)) != sizeof(ent))
-		ent = 0;
-	close(fd);
-	if (!(ent & (1ULL << 63)))
-		return 0;
-	return (ent & ((1ULL << 55) - 1)) * page_size();
 }
 
 static int hard_offline(uint64_t phys)

@@ -27,26 +27,8 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.lab-config-inputs" 2>/dev/null)" !
 fi
 
 # Every option the fragments set must have stuck (the last setting counts).
-bad=0
-while read -r line; do
-	case "$line" in
-	CONFIG_*=*)
-		opt=${line%%=*}; want=${line#*=}
-		;;
-	"# CONFIG_"*" is not set")
-		opt=${line#\# }; opt=${opt%% *}; want=n
-		;;
-	*) continue ;;
-	esac
-	got=$("$TREE/scripts/config" --file "$OUT/.config" --state "${opt#CONFIG_}")
-	want=${want//\"/}
-	[ "$got" = undef ] && got=n
-	[ "$got" = "$want" ] && continue
-	warn "$opt: fragment wants '$want', .config has '$got' (a dependency is missing?)"
-	bad=1
-done < <(cat "${FRAGMENTS[@]}" | grep -E '^(CONFIG_|# CONFIG_)' | tac |
-	awk '{ o = $1 == "#" ? $2 : substr($1, 1, index($1, "=") - 1) } !seen[o]++' | tac)
-if [ $bad = 1 ]; then
+if ! unstuck_options "$TREE/scripts/config" "$OUT/.config" "${FRAGMENTS[@]}" >"$LOGDIR/config.unstuck"; then
+	while read -r l; do warn "$l (a dependency is missing?)"; done <"$LOGDIR/config.unstuck"
 	rm -f "$OUT/.lab-config-inputs"
 	die "options from ${FRAGMENTS[*]#$LAB/} did not stick"
 fi

@@ -177,12 +177,8 @@ arm64_config() { # arm64_config OBJDIR FRAGMENT...: the last fragment's options 
 	mkdir -p "$1"
 	amake "$1" -s defconfig >"$1.log" 2>&1 &&
 	(cd "$WT" && ARCH=arm64 scripts/kconfig/merge_config.sh -m -O "$1" "$1/.config" "${@:2}") >>"$1.log" 2>&1 &&
-	amake "$1" -s olddefconfig >>"$1.log" 2>&1 || return 1
-	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)/\1 \2/p; s/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1 n/p' "${@: -1}" |
-	while read -r opt want; do
-		got=$("$WT/scripts/config" --file "$1/.config" --state "${opt#CONFIG_}")
-		[ "$got" = "$want" ] || [ "$got$want" = undefn ] || { echo "$opt: wants $want, has $got"; return 1; }
-	done >>"$1.log"
+	amake "$1" -s olddefconfig >>"$1.log" 2>&1 &&
+	unstuck_options "$WT/scripts/config" "$1/.config" "${@: -1}" >>"$1.log"
 }
 AOBJ=$BUILD/obj-arm64
 alog=$LOGDIR/arm64-w1.log

@@ -30,3 +30,26 @@ die() { printf '[%s] ERROR: %s\n' "$STEP" "$*" >&2; exit 1; }
 
 # The kselftests the guest runs (COLLECTION:TEST), from config/guest-tests.txt.
 guest_kselftests() { grep -v -e '^#' -e '^kunit' -e '^\s*$' "$LAB/config/guest-tests.txt"; }
+
+# unstuck_options SCRIPTS_CONFIG DOTCONFIG FRAGMENT...: print "OPT: wants W, has
+# G" for every option the fragments set (the last setting counts) that the
+# .config does not have after olddefconfig; return 1 if there is any.
+unstuck_options() {
+	local cfg=$1 dotconfig=$2 line opt want got bad=0
+	shift 2
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*) opt=${line%%=*}; want=${line#*=} ;;
+		"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}; want=n ;;
+		*) continue ;;
+		esac
+		got=$("$cfg" --file "$dotconfig" --state "${opt#CONFIG_}")
+		want=${want//\"/}
+		[ "$got" = undef ] && got=n
+		[ "$got" = "$want" ] && continue
+		echo "$opt: wants '$want', has '$got'"
+		bad=1
+	done < <(cat "$@" | grep -E '^(CONFIG_|# CONFIG_)' | tac |
+		awk '{ o = $1 == "#" ? $2 : substr($1, 1, index($1, "=") - 1) } !seen[o]++' | tac)
+	return $bad
+}
