@@ -33,6 +33,7 @@
 #include "kselftest_harness.h"
 #include "test_pfn_poison_uapi.h"
 #include "ghes-record.h"
+#include "lab-util.h"
 
 #define DEVICE		"/dev/test_pfn_poison"
 #define UNPOISON	"/sys/kernel/debug/hwpoison/unpoison-pfn"
@@ -65,18 +66,6 @@ static int touch(volatile char *p)
 	return 0;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
 /* Wait up to 5 s (50 polls) for @cond; 1 if it came true. */
 #define WAIT_FOR(cond) ({						\
 	int __i, __ok = 0;						\
@@ -84,31 +73,28 @@ static int write_str(const char *path, const char *s)
 		usleep(1000);						\
 	__ok; })
 
-/* The kernel log since @kmsg was opened, as one string (static buffer). */
+/* Append what can be read from @fd to @buf, a string of @size bytes. */
+static const char *read_more(int fd, char *buf, size_t size)
+{
+	size_t len = strlen(buf);
+	ssize_t n;
+
+	while (len < size - 1024 && (n = read(fd, buf + len, 1023)) > 0)
+		len += n;
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * The kernel log since @kmsg was opened, as one string: each call adds
+ * the records that came since the last one (each test runs in a process
+ * of its own, so the buffer starts empty).
+ */
 static const char *kernel_log(int kmsg)
 {
 	static char log[65536];
-	size_t len = 0;
-	ssize_t n;
 
-	while (len < sizeof(log) - 1024 &&
-	       (n = read(kmsg, log + len, 1023)) > 0)
-		len += n;
-	log[len] = '\0';
-	return log;
-}
-
-static uint64_t phys_of(void *addr)
-{
-	long psize = sysconf(_SC_PAGESIZE);
-	uint64_t ent = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0 || pread(fd, &ent, 8, (uintptr_t)addr / psize * 8) != 8)
-		ent = 0;
-	if (fd >= 0)
-		close(fd);
-	return (ent & ((1ULL << 55) - 1)) * psize;
+	return read_more(kmsg, log, sizeof(log));
 }
 
 FIXTURE(ghes) {
@@ -178,6 +164,7 @@ TEST_F(ghes, registered_pfn_early_kill)
 {
 	struct pfn_poison_stats st;
 	char *page = self->map + 5 * self->psize, want[128];
+	static char trace[65536];
 	uint64_t pfn = self->info.base / self->psize + 5;
 	const char *log;
 	int tfd;
@@ -198,18 +185,23 @@ TEST_F(ghes, registered_pfn_early_kill)
 	EXPECT_EQ(1, st.notified);
 	EXPECT_EQ(pfn, st.last_pfn);
 
-	/* GHES logged the record and memory_failure() handled the pfn. */
-	log = kernel_log(self->kmsg);
-	EXPECT_NE(NULL, strstr(log, "Hardware error from APEI Generic Hardware Error Source"));
+	/*
+	 * GHES logged the record and memory_failure() handled the pfn; it
+	 * logs the outcome after it has sent the signal.
+	 */
 	snprintf(want, sizeof(want), "%#lx: recovery action for non struct page pfn: Recovered",
 		 (unsigned long)pfn);
-	EXPECT_NE(NULL, strstr(log, want)) TH_LOG("no \"%s\" in the log", want);
+	EXPECT_TRUE(WAIT_FOR(strstr(kernel_log(self->kmsg), want)))
+		TH_LOG("no \"%s\" in the log", want);
+	log = kernel_log(self->kmsg);
+	EXPECT_NE(NULL, strstr(log, "Hardware error from APEI Generic Hardware Error Source"));
 	EXPECT_EQ(NULL, strstr(log, "Invalid address in generic error data"));
 
 	/* The ras trace event, with the new page type. */
 	tfd = open(TRACE "trace", O_RDONLY);
 	ASSERT_LE(0, tfd);
-	log = kernel_log(tfd);	/* reads a file the same way */
+	trace[0] = '\0';
+	log = read_more(tfd, trace, sizeof(trace));
 	close(tfd);
 	write_str(TRACE "events/ras/memory_failure_event/enable", "0");
 	snprintf(want, sizeof(want), "pfn %#lx: recovery action for non struct page pfn",
@@ -257,7 +249,8 @@ TEST_F(ghes, ram_page_for_comparison)
 	EXPECT_EQ(BUS_MCEERR_AO, got.si_code);
 	EXPECT_EQ(page, (char *)got.si_addr);
 	EXPECT_EQ(BUS_MCEERR_AR, touch(page));
-	EXPECT_NE(NULL, strstr(kernel_log(self->kmsg), "recovery action for dirty LRU page"));
+	EXPECT_TRUE(WAIT_FOR(strstr(kernel_log(self->kmsg),
+				    "recovery action for dirty LRU page")));
 }
 
 /* An address no one owns: warned about and dropped, nothing else. */
