@@ -9,7 +9,7 @@ help:
 	@echo "make demo       boot the test kernel and show a poisoned page being handled"
 	@echo "make test       everything: apply series/, hygiene, build, boot, run the tests"
 	@echo "make bench      boot the test kernel and print the performance figures"
-	@echo "make export     regenerate series/ from build/linux (base..HEAD)"
+	@echo "make export     regenerate series/ from the branches of build/linux (SERIES=NAME: one series)"
 	@echo "steps:          deps tree build hygiene kunit selftests initramfs boot"
 
 demo:

@@ -1,10 +1,18 @@
 #!/bin/bash
-# hygiene: checks on series/ itself, written as TAP to build/logs/hygiene.tap
-# (scripts/results.py counts them with the tests):
+# hygiene: checks on the stack of series/ itself, written as TAP to
+# build/logs/hygiene.tap (scripts/results.py counts them with the tests):
+#   am          each series applies with git am on the base plus the series
+#               before it, and only those, and gives its branch's tree
+#   cover       each cover letter is written, names the base, carries
+#               base-commit: and prerequisite-patch-id: lines for exactly the
+#               series before it (and names that one), and its To:/Cc: are
+#               what scripts/get_maintainer.pl says for its patches
 #   checkpatch  scripts/checkpatch.pl --strict on every patch (config/checkpatch.conf)
-#   w1-build    after each patch in turn, the directories it touches build with
-#               W=1 and no warning that its parent did not have (bisectability)
-#   sparse      make C=2 on every .c file the series touches: no new warning
+#   w1-build    after each patch of the stack in turn, the directories that
+#               build what it touches build with W=1 and no warning that its
+#               parent did not have, and every .c file it changes was compiled
+#               (bisectability)
+#   sparse      make C=2 on every .c file the stack touches: no new warning
 #   kernel-doc  scripts/kernel-doc -Wall on every .c/.h it touches: no new warning
 # The whole kernel is linked by the build step. The per-patch builds use their
 # own worktree (build/bisect) and objects (build/obj-bisect).
@@ -17,8 +25,13 @@ WT=$BUILD/bisect
 BOBJ=$BUILD/obj-bisect
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-mapfile -t patches < <(ls "$LAB"/series/[0-9]*.patch 2>/dev/null | grep -v '/0000-' || true)
-mapfile -t commits < <(git -C "$TREE" rev-list --reverse base..HEAD)
+load_stack
+top=${STACK[-1]}
+patches=() pseries=()
+for s in "${STACK[@]}"; do
+	for p in $(series_patches "$s"); do patches+=("$p"); pseries+=("$s"); done
+done
+mapfile -t commits < <(git -C "$TREE" rev-list --reverse "base..$top")
 n=0
 : >"$TAPF.tmp"
 tap() { # tap ok|not-ok NAME [DIAG-FILE]
@@ -38,53 +51,129 @@ finish() {
 }
 trap finish EXIT
 
-if [ ${#patches[@]} -eq 0 ]; then
-	info "series/ is empty: nothing to check"
-	echo "ok 1 series/ is empty # SKIP nothing to check" >>"$TAPF.tmp"; n=1
-	exit 0
-fi
 [ ${#commits[@]} -eq ${#patches[@]} ] ||
-	die "build/linux has ${#commits[@]} commits over base, series/ ${#patches[@]} patches: run 'make tree'"
+	die "build/linux has ${#commits[@]} commits from base to $top, series/ ${#patches[@]} patches: run 'make tree'"
+git -C "$TREE" worktree prune
+[ -d "$WT/.git" ] || [ -f "$WT/.git" ] || git -C "$TREE" worktree add -q --detach "$WT" base
+wt() { git -C "$WT" "$@"; }
+# stack_upto I: "base + " the series before ${STACK[I]}
+stack_upto() { local j; printf base; for ((j = 0; j < $1; j++)); do printf ' + %s' "${STACK[$j]}"; done; }
 
-# --- cover letter ----------------------------------------------------------
-cover=$LAB/series/0000-cover-letter.patch
-if [ -f "$cover" ] && ! grep -q '\*\*\* .* HERE \*\*\*' "$cover" &&
-   grep -qF "$SRC_VERSION" "$cover" && grep -qF "$SRC_SHA256" "$cover"; then
-	tap ok "cover letter: written, names the base"
-else
-	tap not-ok "cover letter: missing, has git's placeholders, or does not name $SRC_PKG $SRC_VERSION and its sha256"
-fi
+# --- each series applies on the base plus the series before it -------------
+wt am --abort >/dev/null 2>&1 || true
+wt checkout -q -f --detach base
+failed=
+for i in "${!STACK[@]}"; do
+	s=${STACK[$i]}
+	on=$(stack_upto "$i")
+	if [ -n "$failed" ]; then
+		tap not-ok "am $s: not tried, $failed does not apply"
+		continue
+	fi
+	for p in $(series_patches "$s"); do
+		if ! wt am -q --keep-cr "$p" >"$LOGDIR/am-$s.log" 2>&1; then
+			wt am --abort >/dev/null 2>&1 || true
+			tap not-ok "am $s: $(basename "$p") does not apply on $on" "$LOGDIR/am-$s.log"
+			failed=$s
+			break
+		fi
+	done
+	[ -z "$failed" ] || continue
+	if [ "$(wt rev-parse 'HEAD^{tree}')" != "$(git -C "$TREE" rev-parse "$s^{tree}")" ]; then
+		tap not-ok "am $s: applies on $on, but the result is not branch $s of build/linux (make tree)"
+	else
+		tap ok "am $s: $(series_patches "$s" | wc -l) patches apply with git am on $on"
+	fi
+done
+
+# --- cover letters -----------------------------------------------------------
+base_commit=$(git -C "$TREE" rev-parse base)
+for i in "${!STACK[@]}"; do
+	s=${STACK[$i]}
+	cover=$LAB/series/$s/0000-cover-letter.patch
+	if [ ! -f "$cover" ] || grep -q '\*\*\* .* HERE \*\*\*' "$cover" ||
+	   ! grep -qF "$SRC_VERSION" "$cover" || ! grep -qF "$SRC_SHA256" "$cover"; then
+		tap not-ok "cover $s: missing, has git's placeholders, or does not name $SRC_PKG $SRC_VERSION and its sha256"
+	else
+		tap ok "cover $s: written, names the base"
+	fi
+	prev=$(prev_ref "$i")
+	want=$(for e in "${STACK[@]:0:$i}"; do series_patches "$e"; done | xargs -r cat | patch_ids | sort)
+	have=$(sed -n 's/^prerequisite-patch-id: //p' "$cover" | sort)
+	if ! grep -qx "base-commit: $base_commit" "$cover"; then
+		tap not-ok "cover $s: no 'base-commit: $base_commit' (the base)"
+	elif [ "$want" != "$have" ]; then
+		tap not-ok "cover $s: its prerequisite-patch-id lines do not match the series before it ($prev): make export SERIES=$s"
+	elif [ "$i" -gt 0 ] && ! sed '/^---$/q' "$cover" | grep -qw -- "$prev"; then
+		tap not-ok "cover $s: does not say in words what it needs: name the series before it, $prev"
+	else
+		tap ok "cover $s: base-commit and $(echo "$have" | grep -c . || true) prerequisite-patch-id lines: $(stack_upto "$i")"
+	fi
+	recipients "$s" $(series_patches "$s") >"$LOGDIR/recipients-$s.want"
+	python3 - "$cover" >"$LOGDIR/recipients-$s.have" <<'PY'
+import re, sys
+head = open(sys.argv[1]).read().partition('\n\n')[0]
+for m in re.finditer(r'^(To|Cc): .*(?:\n\s.*)*', head, re.M):
+    print(m.group(0))
+PY
+	if cmp -s "$LOGDIR/recipients-$s.want" "$LOGDIR/recipients-$s.have"; then
+		tap ok "cover $s: To/Cc as scripts/get_maintainer.pl gives them ($(grep -c . "$LOGDIR/recipients-$s.want") lines)"
+	else
+		diff "$LOGDIR/recipients-$s.have" "$LOGDIR/recipients-$s.want" >"$LOGDIR/recipients-$s.diff" || true
+		tap not-ok "cover $s: To/Cc differ from what scripts/get_maintainer.pl gives (make export SERIES=$s)" "$LOGDIR/recipients-$s.diff"
+	fi
+done
 
 # --- checkpatch ------------------------------------------------------------
 mapfile -t cpopts < <(sed -e 's/#.*//' -e '/^\s*$/d' "$LAB/config/checkpatch.conf")
-for p in "${patches[@]}"; do
-	log=$LOGDIR/checkpatch-$(basename "$p" .patch).log
+for i in "${!patches[@]}"; do
+	p=${patches[$i]} s=${pseries[$i]}
+	log=$LOGDIR/checkpatch-$s-$(basename "$p" .patch).log
 	# Debian's python3 first: spdxcheck.py needs its python3-ply and python3-git.
 	(cd "$TREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
 		${cpopts[@]+"${cpopts[@]}"} "$p") >"$log" 2>&1 || true
 	if grep -qE '^(ERROR|WARNING|CHECK):|^Traceback' "$log"; then
-		tap not-ok "checkpatch $(basename "$p")" "$log"
+		tap not-ok "checkpatch $s/$(basename "$p")" "$log"
 	else
-		tap ok "checkpatch $(basename "$p")"
+		tap ok "checkpatch $s/$(basename "$p")"
 	fi
 done
 
 # --- the files and directories each patch touches ---------------------------
-touched_c=$(git -C "$TREE" diff --name-only --diff-filter=AM base HEAD -- '*.c' | grep -v '^tools/\|^samples/\|^scripts/' || true)
-consumers=$(for f in $touched_c; do dirname "$f"; done | sort -u)
-dirs_of() { # the buildable kernel directories commit $1 touches
+touched_c=$(git -C "$TREE" diff --name-only --diff-filter=AM base "$top" -- '*.c' | grep -v '^tools/\|^samples/\|^scripts/' || true)
+# build_dir_of FILE: the directory whose Makefile builds FILE: its own, or
+# for a directory without one, the one that includes its objects; "?DIR"
+# when there is none (a hole in the check, reported as a failure).
+build_dir_of() {
+	local d
+	d=$(dirname "$1")
+	if [ -f "$TREE/$d/Makefile" ] || [ -f "$TREE/$d/Kbuild" ]; then
+		echo "$d"
+		return
+	fi
+	case "$d" in
+	virt/kvm) echo arch/x86/kvm ;;   # KVM := ../../../virt/kvm in its Makefile
+	*) echo "?$d" ;;
+	esac
+}
+consumers=$(for f in $touched_c; do build_dir_of "$f"; done | sort -u)
+not_kernel() { case "$1" in tools/*|Documentation/*|scripts/*|samples/*|usr/*|LICENSES/*|MAINTAINERS) return 0 ;; esac; return 1; }
+dirs_of() { # the directories to build with W=1 after commit $1
 	git -C "$TREE" diff-tree --no-commit-id --name-only -r "$1" | while read -r f; do
+		not_kernel "$f" && continue
 		case "$f" in
-		tools/*|Documentation/*|scripts/*|samples/*|usr/*|LICENSES/*|MAINTAINERS) ;;
 		include/*|arch/*/include/*) echo "$consumers" ;;  # headers: their users
-		*) d=$(dirname "$f"); [ -f "$TREE/$d/Makefile" ] || [ -f "$TREE/$d/Kbuild" ] && echo "$d" ;;
+		*) build_dir_of "$f" ;;
 		esac
 	done | grep . | sort -u || true
 }
+# compiled_of: the .c files commit $1 adds or changes, which must be compiled after it
+compiled_of() {
+	git -C "$TREE" diff-tree --no-commit-id --name-only --diff-filter=AM -r "$1" -- '*.c' |
+	while read -r f; do not_kernel "$f" || echo "$f"; done
+}
 
 # --- W=1 build after each patch --------------------------------------------
-git -C "$TREE" worktree prune
-[ -d "$WT/.git" ] || [ -f "$WT/.git" ] || git -C "$TREE" worktree add -q --detach "$WT" base
 mkdir -p "$BOBJ"
 if ! cmp -s "$OUT/.config" "$BOBJ/.config"; then
 	cp "$OUT/.config" "$BOBJ/.config"
@@ -107,10 +196,14 @@ db_update() { # db_update LOG: the files LOG recompiled with warnings
 }
 for i in "${!commits[@]}"; do
 	c=${commits[$i]}
-	name=$(basename "${patches[$i]}")
+	name=${pseries[$i]}/$(basename "${patches[$i]}")
 	mapfile -t dirs < <(dirs_of "$c")
 	if [ ${#dirs[@]} -eq 0 ]; then
 		tap ok "w1-build $name # SKIP touches no kernel directory"
+		continue
+	fi
+	if printf '%s\n' "${dirs[@]}" | grep -q '^?'; then
+		tap not-ok "w1-build $name: no Makefile builds $(printf '%s\n' "${dirs[@]}" | sed -n 's/^?//p' | tr '\n' ' ')(teach build_dir_of in scripts/hygiene.sh)"
 		continue
 	fi
 	targets=("${dirs[@]/%//}")
@@ -120,6 +213,7 @@ for i in "${!commits[@]}"; do
 	bmake -s W=1 "${targets[@]}" >"$before" 2>&1 || true
 	db_update "$before"
 	cp "$DB" "$DB.parent"
+	touch "$LOGDIR/w1.stamp"
 	git -C "$WT" checkout -q --detach "$c"
 	if ! bmake -s W=1 "${targets[@]}" >"$after" 2>&1; then
 		tap not-ok "w1-build $name: ${dirs[*]} do not build" "$after"
@@ -127,49 +221,93 @@ for i in "${!commits[@]}"; do
 	fi
 	db_update "$after"
 	comm -13 "$DB.parent" <(warnings "$after") >"$after.new"
+	# Every .c file the patch changes must have been compiled just now.
+	for f in $(compiled_of "$c"); do
+		[ "$BOBJ/${f%.c}.o" -nt "$LOGDIR/w1.stamp" ] || echo "$f: not compiled by the build of ${dirs[*]} (not in the test kernel's configuration?)"
+	done >>"$after.new"
 	if [ -s "$after.new" ]; then
-		tap not-ok "w1-build $name: new W=1 warnings in ${dirs[*]}" "$after.new"
+		tap not-ok "w1-build $name: new W=1 warnings, or changed files not compiled, in ${dirs[*]}" "$after.new"
 	else
 		tap ok "w1-build $name (${dirs[*]})"
 	fi
 done
 
-# --- sparse and kernel-doc on the files the series touches -------------------
-# One sparse run over all of them at the base (those that exist there), one
-# at the head.
-objs_at() { for f in $touched_c; do
-	git -C "$TREE" cat-file -e "$1:$f" 2>/dev/null && echo "${f%.c}.o"; done; }
-sparse_at() { # sparse_at COMMIT LOG
-	: >"$2"
-	mapfile -t objs < <(objs_at "$1")
-	[ ${#objs[@]} -gt 0 ] || return 0
-	git -C "$WT" checkout -q --detach "$1"
-	bmake -k -s C=2 "${objs[@]}" >"$2" 2>&1
+# --- sparse, per series -----------------------------------------------------
+# make C=2 would check every file of a directory: scripts/sparse-only.sh runs
+# sparse on the files a series touches only, each compiled from the
+# directory that builds it (virt/kvm/ from arch/x86/kvm/), at the series
+# before it and at its tip. It logs what it checked, so a file that was not
+# checked is a failure, not a silent pass.
+series_files() { # series_files I PATHSPEC...: kernel files series I adds or changes
+	git -C "$TREE" diff --name-only --diff-filter=AM "$(prev_ref "$1")" "${STACK[$1]}" -- "${@:2}" |
+	while read -r f; do not_kernel "$f" || echo "$f"; done
 }
-if [ -n "$touched_c" ]; then
-	# Warnings can point into headers (a lock imbalance, say): compare all
-	# that the run over these files prints, wherever they point.
-	sparse_at base "$LOGDIR/sparse-before.log" || true
-	nfiles=$(echo $touched_c | wc -w)
-	if ! sparse_at "${commits[-1]}" "$LOGDIR/sparse-after.log" &&
-	   grep -q 'error:' "$LOGDIR/sparse-after.log"; then
-		tap not-ok "sparse: the $nfiles files the series touches do not build" "$LOGDIR/sparse-after.log"
-	else
-		comm -13 <(warnings "$LOGDIR/sparse-before.log") \
-			<(warnings "$LOGDIR/sparse-after.log") >"$LOGDIR/sparse.new"
-		if [ -s "$LOGDIR/sparse.new" ]; then
-			tap not-ok "sparse: new warnings in the $nfiles files the series touches" "$LOGDIR/sparse.new"
-		else
-			tap ok "sparse: no new warning in the $nfiles files the series touches ($(echo $touched_c))"
-		fi
+sparse_at() { # sparse_at COMMIT LOG FILE...: the files that exist at COMMIT
+	local c=$1 log=$2 f
+	shift 2
+	mapfile -t have < <(for f in "$@"; do git -C "$TREE" cat-file -e "$c:$f" 2>/dev/null && echo "$f"; done)
+	: >"$log" && : >"$log.checked" && : >"$log.make"
+	[ ${#have[@]} -gt 0 ] || return 0
+	wt checkout -q --detach "$c"
+	# W=1 as in the per-patch builds, whose objects ccache then has.
+	LAB_SPARSE_FILES="${have[*]}" LAB_SPARSE_LOG=$log bmake -k -s W=1 C=2 \
+		CHECK="$LAB/scripts/sparse-only.sh" \
+		$(for f in "${have[@]}"; do build_dir_of "$f"; done | sort -u | sed 's|$|/|') >"$log.make" 2>&1
+}
+for i in "${!STACK[@]}"; do
+	s=${STACK[$i]}
+	mapfile -t files < <(series_files "$i" '*.c')
+	if [ ${#files[@]} -eq 0 ]; then
+		tap ok "sparse $s # SKIP changes no kernel .c file"
+		continue
 	fi
-fi
+	before=$LOGDIR/sparse-$s-before.log
+	after=$LOGDIR/sparse-$s.log
+	sparse_at "$(prev_ref "$i")" "$before" "${files[@]}" || true
+	if ! sparse_at "$s" "$after" "${files[@]}" && grep -q 'error:' "$after.make"; then
+		tap not-ok "sparse $s: the files it touches do not build" "$after.make"
+		continue
+	fi
+	comm -13 <(warnings "$before") <(warnings "$after") >"$after.new"
+	for f in "${files[@]}"; do
+		grep -qx "$f" "$after.checked" || echo "$f: sparse did not check it"
+	done >>"$after.new"
+	if [ -s "$after.new" ]; then
+		tap not-ok "sparse $s: new warnings, or files not checked" "$after.new"
+	else
+		tap ok "sparse $s: no new warning in ${files[*]}"
+	fi
+done
+
+# --- kernel-doc, per series ---------------------------------------------------
+kd() { # kd COMMIT FILE: the kernel-doc warnings of FILE at COMMIT, without line numbers
+	(cd "$TREE" && git show "$1:$2" >"$LOGDIR/kd.tmp" 2>/dev/null &&
+		scripts/kernel-doc -none -Wall "$LOGDIR/kd.tmp" 2>&1 |
+		sed -E "s|$LOGDIR/kd.tmp:[0-9]+:||" | sort -u) || true
+}
+for i in "${!STACK[@]}"; do
+	s=${STACK[$i]}
+	mapfile -t files < <(series_files "$i" '*.c' '*.h')
+	if [ ${#files[@]} -eq 0 ]; then
+		tap ok "kernel-doc $s # SKIP changes no kernel .c or .h file"
+		continue
+	fi
+	for f in "${files[@]}"; do
+		comm -13 <(kd "$(prev_ref "$i")" "$f") <(kd "$s" "$f") | sed "s|^|$f: |"
+	done >"$LOGDIR/kernel-doc-$s.new"
+	if [ -s "$LOGDIR/kernel-doc-$s.new" ]; then
+		tap not-ok "kernel-doc $s: new warnings" "$LOGDIR/kernel-doc-$s.new"
+	else
+		tap ok "kernel-doc $s: no new warning in ${files[*]}"
+	fi
+done
+
 # --- arm64 -----------------------------------------------------------------
 # nvgrace-gpu runs on arm64 (NVIDIA Grace): mm/, VFIO, GHES, KVM and the test module
 # cross-built at the head with W=1 (arm64 defconfig + config/arm64.config),
 # no warning in a file the series touches; and the driver once more without
 # CONFIG_MEMORY_FAILURE, where the registry is stubs.
-touched_all=$(git -C "$TREE" diff --name-only base HEAD | grep -v '^tools/\|^Documentation/' || true)
+touched_all=$(git -C "$TREE" diff --name-only base "$top" | grep -v '^tools/\|^Documentation/' || true)
 git -C "$WT" checkout -q --detach "${commits[-1]}"
 amake() { make -C "$WT" O="$1" -j"$JOBS" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 	CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc" CONFIG_WERROR= "${@:2}"; }
@@ -207,15 +345,4 @@ else
 	tap ok "arm64 without MEMORY_FAILURE: drivers/vfio/pci/ builds with W=1, no warning in the series' files"
 fi
 
-for f in $(git -C "$TREE" diff --name-only --diff-filter=AM base HEAD -- '*.c' '*.h' | grep -v '^tools/' || true); do
-	kd() { (cd "$TREE" && git show "$1:$f" >"$LOGDIR/kd.$2.tmp" 2>/dev/null &&
-		scripts/kernel-doc -none -Wall "$LOGDIR/kd.$2.tmp" 2>&1 |
-		sed -E "s|$LOGDIR/kd.$2.tmp:[0-9]+:||" | sort -u) || true; }
-	comm -13 <(kd base b) <(kd HEAD a) >"$LOGDIR/kernel-doc.new"
-	if [ -s "$LOGDIR/kernel-doc.new" ]; then
-		tap not-ok "kernel-doc $f: new warnings" "$LOGDIR/kernel-doc.new"
-	else
-		tap ok "kernel-doc $f"
-	fi
-done
 exit 0

@@ -18,6 +18,64 @@ SRC_VERSION=$(base_field version)
 SRC_SHA256=$(base_field sha256)
 SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 
+# The stack: series/ORDER names the series in the order they apply, one a
+# line ('#' starts a comment). Each is a directory series/NAME of
+# 'git format-patch --cover-letter' output and a branch NAME in build/linux,
+# based on the branch of the series before it (the first on tag "base").
+# stack_names prints them, or dies naming a directory that ORDER does not
+# name, or a name without its directory.
+stack_names() {
+	local order=$LAB/series/ORDER names d n
+	[ -f "$order" ] || die "series/ORDER is missing: it names the series in the order they apply"
+	names=$(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$order")
+	[ -n "$names" ] || die "series/ORDER names no series"
+	for n in $names; do
+		[ "$(echo "$names" | grep -cx "$n")" -eq 1 ] || die "series/ORDER names '$n' twice"
+		[ -d "$LAB/series/$n" ] || die "series/ORDER names '$n', but series/$n/ does not exist"
+		ls "$LAB/series/$n"/0*.patch >/dev/null 2>&1 || die "series/$n/ has no patches"
+	done
+	for d in "$LAB"/series/*/; do
+		d=$(basename "$d")
+		echo "$names" | grep -qx "$d" || die "series/$d/ is not named in series/ORDER: add it there, or remove the directory"
+	done
+	echo "$names"
+}
+# load_stack: STACK=(the names, in order); exits if series/ORDER is wrong.
+load_stack() { local t; t=$(stack_names) || exit 1; mapfile -t STACK <<<"$t"; }
+# series_patches NAME: the patch files of one series, in order, without the cover letter.
+series_patches() { ls "$LAB/series/$1"/0*.patch | grep -v '/0000-'; }
+# prev_ref I: the ref series ${STACK[I]} is based on: the branch of the
+# series before it, or base for the first.
+prev_ref() { if [ "$1" -eq 0 ]; then echo base; else echo "${STACK[$(($1 - 1))]}"; fi; }
+# patch_ids: the stable patch-ids of the patches on stdin, one a line.
+patch_ids() { git patch-id --stable | cut -d' ' -f1; }
+
+# recipients BRANCH PATCH...: the To: and Cc: header lines for a cover
+# letter of these patches, as scripts/get_maintainer.pl names their
+# recipients with the MAINTAINERS file of BRANCH: maintainers To,
+# reviewers and lists Cc, in the script's order.
+recipients() {
+	local m=$LOGDIR/MAINTAINERS.$1
+	git -C "$TREE" show "$1:MAINTAINERS" >"$m" || return 1
+	shift
+	(cd "$TREE" && perl scripts/get_maintainer.pl --mpath "$m" --no-git --no-git-fallback --no-fixes "$@") |
+	python3 -c '
+import re, sys
+to, cc = [], []
+for line in sys.stdin:
+    m = re.match(r"(.*?) \((.*)\)$", line.strip())
+    addr, roles = (m.group(1), m.group(2)) if m else (line.strip(), "")
+    # An M: line (maintainer, supporter, odd fixer, unknown when the entry
+    # has no S:) is To; R: and L: lines are Cc.
+    cc_only = all(re.match(r"(reviewer|.*list)\b", r) for r in roles.split(",") if r)
+    dest = cc if roles and cc_only else to
+    dest.append(addr)
+for key, addrs in (("To", to), ("Cc", cc)):
+    if addrs:
+        print(key + ": " + ",\n    ".join(addrs))
+'
+}
+
 # The project identity that signs the series.
 LAB_NAME="Grace Poison Lab"
 LAB_EMAIL="lab@grace-poison.invalid"

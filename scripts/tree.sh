@@ -1,11 +1,14 @@
 #!/bin/bash
-# tree: the kernel working tree build/linux = pristine base (tag "base") + series/.
+# tree: the kernel working tree build/linux = pristine base (tag "base") + the
+# stack of series/: one branch per series of series/ORDER, each based on the
+# one before, the first on base; the last is checked out. Only the branches
+# that differ from their directory (and those after them) are made anew.
 #
 # The base commit is made reproducibly (fixed identity and date), so its hash is
 # the same on every machine for the same tarball; the cover letter quotes it.
-# Re-running with nothing changed takes seconds. Commits or edits in the tree
-# that are not in series/ are never thrown away silently: export them first
-# (make export) or discard them with LAB_FORCE=1.
+# Re-running with nothing changed takes seconds. Commits on any branch, or
+# edits in the tree, that are not in series/ are never thrown away silently:
+# export them first (make export) or discard them with LAB_FORCE=1.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 step tree
@@ -48,6 +51,8 @@ make_base() {
 		-m "Debian source tarball $(basename "$SRC_TARBALL"), sha256 $sum.
 Top-level .gitignore: Debian's packaging rule ('/*', '!/debian/') dropped."
 	git_t tag -f base >/dev/null
+	git_t checkout -q --detach base
+	git_t branch -q -D lab
 
 	info "checking that the base tracks exactly the tarball's files"
 	tar -tf "$SRC_TARBALL" | grep -v '/$' | sed 's|^[^/]*/||' | sort >"$LOGDIR/tarball.files"
@@ -65,62 +70,68 @@ if [ ! -d "$TREE/.git" ] || ! git_t rev-parse -q --verify base >/dev/null ||
 	make_base
 fi
 
-# --- apply series/ ---------------------------------------------------------
-mapfile -t patches < <(ls "$LAB"/series/[0-9]*.patch 2>/dev/null | grep -v '/0000-' || true)
-ids() { git patch-id --stable | cut -d' ' -f1 | sort; }
-series_ids=$( [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}" | ids)
-tree_ids=$(git_t format-patch --stdout base..HEAD | ids)
-series_sum=$( (cat /dev/null "${patches[@]}") | sha256sum | cut -d' ' -f1)
-dirty=$(git_t status --porcelain --untracked-files=no)
+# --- apply the stack --------------------------------------------------------
+load_stack
+all_patches() { for n in "${STACK[@]}"; do series_patches "$n"; done; }
+dir_ids() { series_patches "$1" | xargs cat | patch_ids | sort; }
+branch_ids() { git_t format-patch --stdout "$1..$2" | patch_ids | sort; }
+has_branch() { git_t rev-parse -q --verify "refs/heads/$1" >/dev/null; }
+stack_ids=$(all_patches | xargs cat | patch_ids | sort -u)
 
-# git am every patch of series/ in the work tree $1; name the one that fails.
+# Never throw work away: no uncommitted edit, and every commit on every
+# branch since base is a patch of series/.
+if [ "${LAB_FORCE:-0}" != 1 ]; then
+	[ -z "$(git_t status --porcelain --untracked-files=no)" ] ||
+		die "build/linux has uncommitted edits; commit and 'make export', or LAB_FORCE=1 to discard them"
+	for b in $(git_t for-each-ref --format='%(refname:short)' refs/heads); do
+		extra=$(branch_ids base "$b" | comm -23 - <(echo "$stack_ids"))
+		[ -z "$extra" ] || die "branch $b of build/linux has $(echo "$extra" | wc -l) commit(s) that are not in series/; run 'make export' first, or LAB_FORCE=1 to discard them"
+	done
+fi
+
+# The first series whose branch is missing, not based on the one before,
+# or not exactly its directory: it and every later one are made anew.
+k=${#STACK[@]}
+for i in "${!STACK[@]}"; do
+	n=${STACK[$i]}
+	p=$(prev_ref "$i")
+	if ! has_branch "$n" || ! git_t merge-base --is-ancestor "$p" "$n" ||
+	   [ "$(dir_ids "$n")" != "$(branch_ids "$p" "$n")" ]; then
+		k=$i
+		break
+	fi
+done
+
+# git am every patch of series NAME on the current branch; name the one that fails.
 am_series() {
 	local p
-	for p in "${patches[@]}"; do
-		if ! git -C "$1" am -q --keep-cr "$p" >"$LOGDIR/am.log" 2>&1; then
+	for p in $(series_patches "$1"); do
+		if ! git_t am -q --keep-cr "$p" >"$LOGDIR/am.log" 2>&1; then
 			cat "$LOGDIR/am.log" >&2
-			git -C "$1" am --abort >/dev/null 2>&1 || true
-			warn "patch does not apply: $(basename "$p")"
-			return 1
+			git_t am --abort >/dev/null 2>&1 || true
+			die "series $1: patch $(basename "$p") does not apply on $(prev_ref "$2")"
 		fi
 	done
 }
 
-if [ "$series_ids" = "$tree_ids" ] && [ -z "$dirty" ]; then
-	if [ ${#patches[@]} -eq 0 ]; then
-		info "series/ is empty: build/linux is the base"
-		exit 0
-	fi
-	if [ "$(git_t config lab.applied || true)" = "$series_sum" ]; then
-		info "build/linux is base + series/ (${#patches[@]} patches): nothing to do"
-		exit 0
-	fi
-	# Same changes, but committed by hand: prove that series/ itself applies.
-	info "proving that series/ applies with git am on the base (scratch worktree)"
-	scratch=$BUILD/am-check
-	git_t worktree remove --force "$scratch" 2>/dev/null || rm -rf "$scratch"
-	git_t worktree prune
-	git_t worktree add -q --detach "$scratch" base
-	am_series "$scratch" || { git_t worktree remove --force "$scratch"; exit 1; }
-	git_t worktree remove --force "$scratch"
-	git_t config lab.applied "$series_sum"
-	info "series/ applies: ${#patches[@]} patches"
-	exit 0
-fi
-
-if [ "${LAB_FORCE:-0}" != 1 ]; then
-	if [ -n "$dirty" ]; then
-		die "build/linux has uncommitted edits; commit and 'make export', or LAB_FORCE=1 to discard them"
-	fi
-	extra=$(git_t format-patch --stdout base..HEAD | ids | comm -23 - <(echo "$series_ids"))
-	if [ -n "$extra" ]; then
-		die "build/linux has commits that are not in series/; run 'make export' first, or LAB_FORCE=1 to discard them"
-	fi
-fi
-
-info "resetting to base and applying ${#patches[@]} patches with git am"
 git_t am --abort >/dev/null 2>&1 || true
-git_t checkout -q -f -B lab base
-am_series "$TREE" || exit 1
-git_t config lab.applied "$series_sum"
-info "build/linux: base + ${#patches[@]} patches, HEAD $(git_t rev-parse --short HEAD)"
+for ((i = k; i < ${#STACK[@]}; i++)); do
+	n=${STACK[$i]}
+	info "series $n: $(series_patches "$n" | wc -l) patches with git am on $(prev_ref "$i")"
+	git_t checkout -q -f -B "$n" "$(prev_ref "$i")"
+	am_series "$n" "$i"
+done
+top=${STACK[-1]}
+[ "$(git_t symbolic-ref -q --short HEAD || true)" = "$top" ] || git_t checkout -q -f "$top"
+# Branches that are no series (an old layout's, say) hold nothing that
+# series/ lacks, as checked above.
+for b in $(git_t for-each-ref --format='%(refname:short)' refs/heads); do
+	printf '%s\n' "${STACK[@]}" | grep -qx "$b" && continue
+	git_t worktree list --porcelain | grep -qx "branch refs/heads/$b" && continue
+	git_t branch -q -D "$b" && info "deleted branch $b: it is not a series of series/ORDER"
+done
+if [ "$k" -eq ${#STACK[@]} ]; then
+	info "build/linux has the stack of series/ (${STACK[*]}): nothing to apply"
+else
+	info "build/linux: ${STACK[*]}; HEAD $top $(git_t rev-parse --short HEAD)"
+fi
