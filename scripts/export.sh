@@ -14,17 +14,21 @@ step export
 [ -d "$TREE/.git" ] || die "no kernel tree in $TREE: run 'make tree'"
 git -C "$TREE" diff --quiet HEAD || die "build/linux has uncommitted edits: commit them first"
 git_t() { git -C "$TREE" "$@"; }
-# A series named in ORDER that has a branch but no directory yet gets one.
-for n in $(sed -e 's/#.*//' -e '/^\s*$/d' "$LAB/series/ORDER" 2>/dev/null); do
+only=${SERIES:-}
+names=$(order_names)
+[ -z "$only" ] || grep -qFx -- "$only" <<<"$names" ||
+	die "SERIES=$only is not a series of series/ORDER ($(echo $names))"
+# A series named in ORDER that has a branch but no directory yet gets one
+# (and its cover letter git's placeholders, to be written).
+for n in $names; do
+	[ -z "$only" ] || [ "$only" = "$n" ] || continue
 	if [ ! -d "$LAB/series/$n" ] && git_t rev-parse -q --verify "refs/heads/$n" >/dev/null; then
 		mkdir -p "$LAB/series/$n"
-		touch "$LAB/series/$n/0000-new.patch"   # replaced below
+		git_t format-patch -q --zero-commit --no-signature -o "$LAB/series/$n" \
+			"$(git_t rev-parse "$n~1")..$n"   # replaced below
 	fi
 done
 load_stack
-only=${SERIES:-}
-[ -z "$only" ] || printf '%s\n' "${STACK[@]}" | grep -qx "$only" ||
-	die "SERIES=$only is not a series of series/ORDER (${STACK[*]})"
 
 for i in "${!STACK[@]}"; do
 	n=${STACK[$i]}

@@ -54,7 +54,12 @@ trap finish EXIT
 [ ${#commits[@]} -eq ${#patches[@]} ] ||
 	die "build/linux has ${#commits[@]} commits from base to $top, series/ ${#patches[@]} patches: run 'make tree'"
 git -C "$TREE" worktree prune
-[ -d "$WT/.git" ] || [ -f "$WT/.git" ] || git -C "$TREE" worktree add -q --detach "$WT" base
+# build/bisect: a worktree of this build/linux (a remade tree leaves a stale one).
+if [ "$(cd "$WT" 2>/dev/null && realpath "$(git rev-parse --git-common-dir 2>/dev/null)")" != "$(realpath "$TREE/.git")" ]; then
+	rm -rf "$WT"
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$WT" base
+fi
 wt() { git -C "$WT" "$@"; }
 # stack_upto I: "base + " the series before ${STACK[I]}
 stack_upto() { local j; printf base; for ((j = 0; j < $1; j++)); do printf ' + %s' "${STACK[$j]}"; done; }
@@ -98,18 +103,29 @@ for i in "${!STACK[@]}"; do
 		tap ok "cover $s: written, names the base"
 	fi
 	prev=$(prev_ref "$i")
-	want=$(for e in "${STACK[@]:0:$i}"; do series_patches "$e"; done | xargs -r cat | patch_ids | sort)
+	[ -f "$cover" ] || continue
+	# What git format-patch --base writes for the series on the ones before
+	# it (their branches are series/ itself: see the am rows). Not git
+	# patch-id of the patch files: git 2.39's text parser gives other ids for
+	# some patches than format-patch computes from the commits.
+	want=$(git -C "$TREE" format-patch --stdout --cover-letter --base=base "$prev..$s" |
+		sed -n 's/^prerequisite-patch-id: //p' | sort)
 	have=$(sed -n 's/^prerequisite-patch-id: //p' "$cover" | sort)
+	# The text, from the headers to git's shortlog.
+	body=$(sed -n "/^\$/,/^$LAB_NAME ([0-9]*):\$/p" "$cover")
 	if ! grep -qx "base-commit: $base_commit" "$cover"; then
 		tap not-ok "cover $s: no 'base-commit: $base_commit' (the base)"
 	elif [ "$want" != "$have" ]; then
 		tap not-ok "cover $s: its prerequisite-patch-id lines do not match the series before it ($prev): make export SERIES=$s"
-	elif [ "$i" -gt 0 ] && ! sed '/^---$/q' "$cover" | grep -qw -- "$prev"; then
+	elif [ "$i" -gt 0 ] && ! grep -qwF -- "$prev" <<<"$body"; then
 		tap not-ok "cover $s: does not say in words what it needs: name the series before it, $prev"
 	else
 		tap ok "cover $s: base-commit and $(echo "$have" | grep -c . || true) prerequisite-patch-id lines: $(stack_upto "$i")"
 	fi
-	recipients "$s" $(series_patches "$s") >"$LOGDIR/recipients-$s.want"
+	if ! recipients "$s" $(series_patches "$s") >"$LOGDIR/recipients-$s.want" 2>&1; then
+		tap not-ok "cover $s: scripts/get_maintainer.pl failed" "$LOGDIR/recipients-$s.want"
+		continue
+	fi
 	python3 - "$cover" >"$LOGDIR/recipients-$s.have" <<'PY'
 import re, sys
 head = open(sys.argv[1]).read().partition('\n\n')[0]
@@ -175,24 +191,36 @@ compiled_of() {
 
 # --- W=1 build after each patch --------------------------------------------
 mkdir -p "$BOBJ"
-if ! cmp -s "$OUT/.config" "$BOBJ/.config"; then
-	cp "$OUT/.config" "$BOBJ/.config"
-fi
 # -Werror (CONFIG_WERROR, CONFIG_KVM_WERROR) off: warnings are compared, not fatal.
 bmake() { make -C "$WT" O="$BOBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" \
 	CONFIG_WERROR= CONFIG_KVM_WERROR= "$@"; }
 # Warnings of a build, without line numbers, so moved code is not "new".
 warnings() { { grep -E 'warning:|error:' "$1" || true; } | sed -E 's/:[0-9]+(:[0-9]+)?:/:/; s/^.*\/(build\/bisect|obj-bisect)\///' | sort -u; }
 # A build prints the warnings of what it recompiles only. $DB keeps, per
-# source file, the warnings of its last compile: the parent's state of every
-# file a build recompiles is there before that build.
-DB=$LOGDIR/w1-warnings.db
-: >"$DB"
-db_update() { # db_update LOG: the files LOG recompiled with warnings
+# file, the warnings of its last compile in $BOBJ, and lives as long as the
+# objects do: the parent's state of every file a build recompiles is there
+# before that build. Every build in $BOBJ goes through bmake_db.
+DB=$BOBJ/.lab-w1-warnings.db
+[ -f "$DB" ] || : >"$DB"
+db_update() { # db_update LOG STAMP: the build that wrote LOG began at STAMP
 	warnings "$1" >"$DB.log"
-	cut -d: -f1 "$DB.log" | sort -u >"$DB.files"
+	{ cut -d: -f1 "$DB.log"
+	  find "$BOBJ" -name '*.o' -newer "$2" | sed "s|^$BOBJ/||; s|\.o\$|.c|"
+	} | sort -u >"$DB.files"
 	{ grep -v -F -f <(sed 's/$/:/' "$DB.files") "$DB" || true; cat "$DB.log"; } | sort -u >"$DB.new"
 	mv "$DB.new" "$DB"
+}
+bmake_db() { # bmake_db LOG MAKE-ARGS...: bmake, its output in LOG, and the DB updated
+	local log=$1 rc=0
+	shift
+	# The test kernel's configuration, each time: a build at a commit
+	# that lacks an option (one the stack adds later) drops it from the
+	# .config, and the commit that adds it would then build without it.
+	cmp -s "$OUT/.config" "$BOBJ/.config" || cp "$OUT/.config" "$BOBJ/.config"
+	touch "$BOBJ/.lab-stamp"
+	bmake "$@" >"$log" 2>&1 || rc=$?
+	db_update "$log" "$BOBJ/.lab-stamp"
+	return $rc
 }
 for i in "${!commits[@]}"; do
 	c=${commits[$i]}
@@ -210,20 +238,17 @@ for i in "${!commits[@]}"; do
 	before=$LOGDIR/w1-$i-parent.log
 	after=$LOGDIR/w1-$i.log
 	git -C "$WT" checkout -q --detach "$c~1"
-	bmake -s W=1 "${targets[@]}" >"$before" 2>&1 || true
-	db_update "$before"
+	bmake_db "$before" -s W=1 "${targets[@]}" || true
 	cp "$DB" "$DB.parent"
-	touch "$LOGDIR/w1.stamp"
 	git -C "$WT" checkout -q --detach "$c"
-	if ! bmake -s W=1 "${targets[@]}" >"$after" 2>&1; then
+	if ! bmake_db "$after" -s W=1 "${targets[@]}"; then
 		tap not-ok "w1-build $name: ${dirs[*]} do not build" "$after"
 		continue
 	fi
-	db_update "$after"
 	comm -13 "$DB.parent" <(warnings "$after") >"$after.new"
 	# Every .c file the patch changes must have been compiled just now.
 	for f in $(compiled_of "$c"); do
-		[ "$BOBJ/${f%.c}.o" -nt "$LOGDIR/w1.stamp" ] || echo "$f: not compiled by the build of ${dirs[*]} (not in the test kernel's configuration?)"
+		[ "$BOBJ/${f%.c}.o" -nt "$BOBJ/.lab-stamp" ] || echo "$f: not compiled by the build of ${dirs[*]} (not in the test kernel's configuration?)"
 	done >>"$after.new"
 	if [ -s "$after.new" ]; then
 		tap not-ok "w1-build $name: new W=1 warnings, or changed files not compiled, in ${dirs[*]}" "$after.new"
@@ -250,9 +275,9 @@ sparse_at() { # sparse_at COMMIT LOG FILE...: the files that exist at COMMIT
 	[ ${#have[@]} -gt 0 ] || return 0
 	wt checkout -q --detach "$c"
 	# W=1 as in the per-patch builds, whose objects ccache then has.
-	LAB_SPARSE_FILES="${have[*]}" LAB_SPARSE_LOG=$log bmake -k -s W=1 C=2 \
-		CHECK="$LAB/scripts/sparse-only.sh" \
-		$(for f in "${have[@]}"; do build_dir_of "$f"; done | sort -u | sed 's|$|/|') >"$log.make" 2>&1
+	LAB_SPARSE_FILES="${have[*]}" LAB_SPARSE_LOG=$log LAB_SPARSE_SRCTREE=$WT \
+		bmake_db "$log.make" -k -s W=1 C=2 CHECK="$LAB/scripts/sparse-only.sh" \
+		$(for f in "${have[@]}"; do build_dir_of "$f"; done | sort -u | sed 's|$|/|')
 }
 for i in "${!STACK[@]}"; do
 	s=${STACK[$i]}

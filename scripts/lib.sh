@@ -22,33 +22,62 @@ SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 # line ('#' starts a comment). Each is a directory series/NAME of
 # 'git format-patch --cover-letter' output and a branch NAME in build/linux,
 # based on the branch of the series before it (the first on tag "base").
-# stack_names prints them, or dies naming a directory that ORDER does not
-# name, or a name without its directory.
-stack_names() {
-	local order=$LAB/series/ORDER names d n
+# order_names prints the names ORDER gives, or dies on a line that is no
+# name; stack_names also dies naming a directory that ORDER does not name,
+# or a name without its directory of patches.
+order_names() {
+	local order=$LAB/series/ORDER names n
 	[ -f "$order" ] || die "series/ORDER is missing: it names the series in the order they apply"
-	names=$(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$order")
+	names=$(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$order")
 	[ -n "$names" ] || die "series/ORDER names no series"
 	for n in $names; do
-		[ "$(echo "$names" | grep -cx "$n")" -eq 1 ] || die "series/ORDER names '$n' twice"
+		[[ "$n" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] ||
+			die "series/ORDER: '$n' is not a series name (letters, digits, '.', '_', '-')"
+		[ "$(grep -cFx -- "$n" <<<"$names")" -eq 1 ] || die "series/ORDER names '$n' twice"
+	done
+	[ "$(wc -l <<<"$names")" -eq "$(wc -w <<<"$names")" ] || die "series/ORDER: one name a line"
+	echo "$names"
+}
+stack_names() {
+	local names d n
+	names=$(order_names) || exit 1
+	for n in $names; do
 		[ -d "$LAB/series/$n" ] || die "series/ORDER names '$n', but series/$n/ does not exist"
-		ls "$LAB/series/$n"/0*.patch >/dev/null 2>&1 || die "series/$n/ has no patches"
+		[ -n "$(series_patches "$n")" ] || die "series/$n/ has no patches"
 	done
 	for d in "$LAB"/series/*/; do
 		d=$(basename "$d")
-		echo "$names" | grep -qx "$d" || die "series/$d/ is not named in series/ORDER: add it there, or remove the directory"
+		grep -qFx -- "$d" <<<"$names" ||
+			die "series/$d/ is not named in series/ORDER: add it there, or remove the directory"
 	done
 	echo "$names"
 }
 # load_stack: STACK=(the names, in order); exits if series/ORDER is wrong.
 load_stack() { local t; t=$(stack_names) || exit 1; mapfile -t STACK <<<"$t"; }
 # series_patches NAME: the patch files of one series, in order, without the cover letter.
-series_patches() { ls "$LAB/series/$1"/0*.patch | grep -v '/0000-'; }
+series_patches() { ls "$LAB/series/$1"/0*.patch 2>/dev/null | { grep -v '/0000-' || true; }; }
 # prev_ref I: the ref series ${STACK[I]} is based on: the branch of the
 # series before it, or base for the first.
 prev_ref() { if [ "$1" -eq 0 ]; then echo base; else echo "${STACK[$(($1 - 1))]}"; fi; }
-# patch_ids: the stable patch-ids of the patches on stdin, one a line.
-patch_ids() { git patch-id --stable | cut -d' ' -f1; }
+# patch_keys: for the patches on stdin (git format-patch output, one or many
+# in a row), one key a line, in order, that changes with anything a commit
+# holds: author, date, subject (without its [PATCH n/m]), message and diff.
+patch_keys() {
+	python3 -c '
+import email, email.policy, hashlib, re, sys
+data = sys.stdin.buffer.read()
+for mail in re.split(rb"^(?=From [0-9a-f]{40} )", data, flags=re.M):
+    if not mail.strip():
+        continue
+    m = email.message_from_bytes(mail, policy=email.policy.compat32)
+    subj = re.sub(r"\s*\n\s+", " ", m.get("Subject", ""))
+    subj = re.sub(r"^\[[^]]*\] ", "", subj)
+    key = "\0".join((m.get("From", ""), m.get("Date", ""), subj)).encode()
+    body = m.get_payload(decode=False)
+    body = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else b""
+    print(hashlib.sha256(key + b"\0" + body.rstrip(b"\n")).hexdigest())
+'
+}
 
 # recipients BRANCH PATCH...: the To: and Cc: header lines for a cover
 # letter of these patches, as scripts/get_maintainer.pl names their

@@ -47,6 +47,8 @@ SPLATS = [
     r'page dumped because',
     r'list_(add|del) corruption',
     r'Call Trace:',
+    r'\bbad (pgd|p4d|pud|pmd|pte)\b',    # pgtable-generic.c: an entry cleared as bad
+    r'Bad page (map|state)',
 ]
 SPLAT = re.compile('|'.join(SPLATS))
 

@@ -66,26 +66,40 @@ Top-level .gitignore: Debian's packaging rule ('/*', '!/debian/') dropped."
 }
 
 if [ ! -d "$TREE/.git" ] || ! git_t rev-parse -q --verify base >/dev/null ||
-   [ "$(git_t config lab.tarball-sha256 || true)" = "" ]; then
+   [ "$(git_t config lab.tarball-sha256 || true)" != "$(sha256sum "$SRC_TARBALL" | cut -d' ' -f1)" ]; then
+	# A tree that is not on this tarball's base (another base, or an
+	# unfinished extraction) is remade only when told: it may hold work.
+	[ ! -e "$TREE" ] || [ "${LAB_FORCE:-0}" = 1 ] ||
+		die "build/linux is not on the base of $SRC_TARBALL (another base, or a broken tree): move it away, or LAB_FORCE=1 to remake it"
+	rm -rf "$BUILD/bisect"
 	make_base
 fi
 
 # --- apply the stack --------------------------------------------------------
 load_stack
-all_patches() { for n in "${STACK[@]}"; do series_patches "$n"; done; }
-dir_ids() { series_patches "$1" | xargs cat | patch_ids | sort; }
-branch_ids() { git_t format-patch --stdout "$1..$2" | patch_ids | sort; }
 has_branch() { git_t rev-parse -q --verify "refs/heads/$1" >/dev/null; }
-stack_ids=$(all_patches | xargs cat | patch_ids | sort -u)
+# Keys of what a series' directory holds and of what a branch holds from P
+# to N (scripts/lib.sh patch_keys: message, author, date and diff, in order).
+dir_keys() { series_patches "$1" | xargs cat | patch_keys; }
+branch_keys() { git_t format-patch --stdout --zero-commit --no-signature "$1..$2" | patch_keys; }
+stack_keys=$(for n in "${STACK[@]}"; do dir_keys "$n"; done | sort -u)
 
-# Never throw work away: no uncommitted edit, and every commit on every
-# branch since base is a patch of series/.
+# Never throw work away: no rebase or git am under way, no uncommitted edit,
+# HEAD on a branch, and every commit of every branch since base is a patch
+# of series/, message and all.
 if [ "${LAB_FORCE:-0}" != 1 ]; then
+	for state in rebase-merge rebase-apply; do
+		[ ! -e "$(git_t rev-parse --git-path "$state")" ] ||
+			die "build/linux has a rebase or git am under way: finish or abort it first"
+	done
 	[ -z "$(git_t status --porcelain --untracked-files=no)" ] ||
 		die "build/linux has uncommitted edits; commit and 'make export', or LAB_FORCE=1 to discard them"
+	git_t symbolic-ref -q HEAD >/dev/null ||
+		[ -n "$(git_t for-each-ref --contains HEAD refs/heads)" ] ||
+		die "build/linux has a detached HEAD that no branch holds: put it on a branch and 'make export', or LAB_FORCE=1"
 	for b in $(git_t for-each-ref --format='%(refname:short)' refs/heads); do
-		extra=$(branch_ids base "$b" | comm -23 - <(echo "$stack_ids"))
-		[ -z "$extra" ] || die "branch $b of build/linux has $(echo "$extra" | wc -l) commit(s) that are not in series/; run 'make export' first, or LAB_FORCE=1 to discard them"
+		extra=$(branch_keys base "$b" | sort -u | comm -23 - <(echo "$stack_keys") | wc -l)
+		[ "$extra" -eq 0 ] || die "branch $b of build/linux has $extra commit(s) that series/ does not have as they are; run 'make export' first, or LAB_FORCE=1 to discard them"
 	done
 fi
 
@@ -96,38 +110,38 @@ for i in "${!STACK[@]}"; do
 	n=${STACK[$i]}
 	p=$(prev_ref "$i")
 	if ! has_branch "$n" || ! git_t merge-base --is-ancestor "$p" "$n" ||
-	   [ "$(dir_ids "$n")" != "$(branch_ids "$p" "$n")" ]; then
+	   [ "$(dir_keys "$n")" != "$(branch_keys "$p" "$n")" ]; then
 		k=$i
 		break
 	fi
 done
 
-# git am every patch of series NAME on the current branch; name the one that fails.
+# git am every patch of series ${STACK[I]} on the current branch; name the one that fails.
 am_series() {
 	local p
-	for p in $(series_patches "$1"); do
+	for p in $(series_patches "${STACK[$1]}"); do
 		if ! git_t am -q --keep-cr "$p" >"$LOGDIR/am.log" 2>&1; then
 			cat "$LOGDIR/am.log" >&2
 			git_t am --abort >/dev/null 2>&1 || true
-			die "series $1: patch $(basename "$p") does not apply on $(prev_ref "$2")"
+			die "series ${STACK[$1]}: patch $(basename "$p") does not apply on $(prev_ref "$1")"
 		fi
 	done
 }
 
-git_t am --abort >/dev/null 2>&1 || true
+[ "$k" -eq ${#STACK[@]} ] || git_t am --abort >/dev/null 2>&1 || true
 for ((i = k; i < ${#STACK[@]}; i++)); do
 	n=${STACK[$i]}
 	info "series $n: $(series_patches "$n" | wc -l) patches with git am on $(prev_ref "$i")"
 	git_t checkout -q -f -B "$n" "$(prev_ref "$i")"
-	am_series "$n" "$i"
+	am_series "$i"
 done
 top=${STACK[-1]}
 [ "$(git_t symbolic-ref -q --short HEAD || true)" = "$top" ] || git_t checkout -q -f "$top"
 # Branches that are no series (an old layout's, say) hold nothing that
 # series/ lacks, as checked above.
 for b in $(git_t for-each-ref --format='%(refname:short)' refs/heads); do
-	printf '%s\n' "${STACK[@]}" | grep -qx "$b" && continue
-	git_t worktree list --porcelain | grep -qx "branch refs/heads/$b" && continue
+	printf '%s\n' "${STACK[@]}" | grep -qFx -- "$b" && continue
+	git_t worktree list --porcelain | grep -qFx "branch refs/heads/$b" && continue
 	git_t branch -q -D "$b" && info "deleted branch $b: it is not a series of series/ORDER"
 done
 if [ "$k" -eq ${#STACK[@]} ]; then
