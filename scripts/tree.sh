@@ -94,7 +94,7 @@ if [ "${LAB_FORCE:-0}" != 1 ]; then
 	done
 	[ -z "$(git_t status --porcelain --untracked-files=no)" ] ||
 		die "build/linux has uncommitted edits; commit and 'make export', or LAB_FORCE=1 to discard them"
-	git_t symbolic-ref -q HEAD >/dev/null ||
+	git_t symbolic-ref -q HEAD >/dev/null || git_t merge-base --is-ancestor HEAD base ||
 		[ -n "$(git_t for-each-ref --contains HEAD refs/heads)" ] ||
 		die "build/linux has a detached HEAD that no branch holds: put it on a branch and 'make export', or LAB_FORCE=1"
 	for b in $(git_t for-each-ref --format='%(refname:short)' refs/heads); do
