@@ -156,7 +156,6 @@ for i in "${!patches[@]}"; do
 done
 
 # --- the files and directories each patch touches ---------------------------
-touched_c=$(git -C "$TREE" diff --name-only --diff-filter=AM base "$top" -- '*.c' | grep -v '^tools/\|^samples/\|^scripts/' || true)
 # build_dir_of FILE: the directory whose Makefile builds FILE: its own, or
 # for a directory without one, the one that includes its objects; "?DIR"
 # when there is none (a hole in the check, reported as a failure).
@@ -172,8 +171,11 @@ build_dir_of() {
 	*) echo "?$d" ;;
 	esac
 }
-consumers=$(for f in $touched_c; do build_dir_of "$f"; done | sort -u)
 not_kernel() { case "$1" in tools/*|Documentation/*|scripts/*|samples/*|usr/*|LICENSES/*|MAINTAINERS) return 0 ;; esac; return 1; }
+# The directories that build the kernel .c files the stack changes: where a
+# header's users are.
+consumers=$(git -C "$TREE" diff --name-only --diff-filter=AM base "$top" -- '*.c' |
+	while read -r f; do not_kernel "$f" || build_dir_of "$f"; done | sort -u)
 dirs_of() { # the directories to build with W=1 after commit $1
 	git -C "$TREE" diff-tree --no-commit-id --name-only -r "$1" | while read -r f; do
 		not_kernel "$f" && continue
