@@ -10,13 +10,14 @@ help:
 	@echo "make test       everything: apply series/, hygiene, build, boot, run the tests"
 	@echo "make bench      boot the test kernel and print the performance figures"
 	@echo "make export     regenerate series/ from the branches of build/linux (SERIES=NAME: one series)"
-	@echo "steps:          deps tree build hygiene kunit selftests initramfs boot"
+	@echo "steps:          deps tree build hygiene selftests initramfs boot"
+	@echo "make kunit      the KUnit suites of config/kunit-uml.txt on UML (not part of test)"
 
 demo:
 	@$(RUN) deps tree build selftests initramfs boot-demo
 
 test:
-	@$(RUN) deps tree build hygiene kunit selftests initramfs boot-test results
+	@$(RUN) deps tree build hygiene selftests initramfs boot-test results
 
 bench:
 	@LAB_KERNEL=perf $(RUN) deps tree build selftests initramfs boot-bench

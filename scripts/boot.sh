@@ -27,8 +27,10 @@ done
 
 # The guest: pc machine, 8 GiB (3 GiB below 4 GiB, 5 GiB above).
 # -cpu with svm+npt: the guest gets a working /dev/kvm through nested SVM;
-# and x86-64-v2 (popcnt, SSE4.2, ...), which the KVM selftests are built for.
-CPU=qemu64,+svm,+npt,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,+lahf-lm
+# and x86-64-v2 (popcnt, SSE4.2, ...), which the KVM selftests are built for;
+# pdpe1gb, without which KVM maps a guest at 2 MiB at most (the stage-2
+# sizes that pfnmap_hwpoison_test measures).
+CPU=qemu64,+svm,+npt,+pdpe1gb,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,+lahf-lm
 # Memory the kernel does not online, hidden with memmap=:
 #   1 GiB - 3 GiB  the GPU's memory, as guest/grace-gpu.asl describes it:
 #                  nvgrace-gpu makes the first GiB usemem, the second resmem.

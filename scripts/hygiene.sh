@@ -359,17 +359,21 @@ else
 		tap ok "arm64 W=1: mm/ drivers/vfio/ drivers/acpi/apei/ arch/arm64/kvm/ lib/test_pfn_poison.o, no warning in the series' files ($(warnings "$alog" | wc -l) elsewhere)"
 	fi
 fi
+# The stubs: the users of the registry and the KUnit suite, which tests
+# the stubs in such a kernel (make kunit runs it on UML).
 printf '%s\n' "# CONFIG_MEMORY_FAILURE is not set" CONFIG_VFIO_PCI=y \
-	CONFIG_NVGRACE_GPU_VFIO_PCI=y >"$BUILD/arm64-nomf.config"
+	CONFIG_NVGRACE_GPU_VFIO_PCI=y CONFIG_KUNIT=y \
+	CONFIG_MEMORY_FAILURE_KUNIT_TEST=y >"$BUILD/arm64-nomf.config"
 alog=$LOGDIR/arm64-nomf.log
+nomf_targets="drivers/vfio/pci/ mm/memory.o mm/huge_memory.o mm/memory-failure-kunit.o"
 if ! arm64_config "$AOBJ-nomf" "$LAB/config/arm64.config" "$BUILD/arm64-nomf.config"; then
 	tap not-ok "arm64 without MEMORY_FAILURE: configuration" "$AOBJ-nomf.log"
-elif ! amake "$AOBJ-nomf" -s W=1 drivers/vfio/pci/ >"$alog" 2>&1; then
-	tap not-ok "arm64 without MEMORY_FAILURE: drivers/vfio/pci/ does not build" "$alog"
+elif ! amake "$AOBJ-nomf" -s W=1 $nomf_targets >"$alog" 2>&1; then
+	tap not-ok "arm64 without MEMORY_FAILURE: $nomf_targets do not build" "$alog"
 elif warnings "$alog" | grep -F -f <(echo "$touched_all" | sed 's/$/:/') >"$alog.touched"; then
 	tap not-ok "arm64 without MEMORY_FAILURE: warnings in files the series touches" "$alog.touched"
 else
-	tap ok "arm64 without MEMORY_FAILURE: drivers/vfio/pci/ builds with W=1, no warning in the series' files"
+	tap ok "arm64 without MEMORY_FAILURE: $nomf_targets build with W=1, no warning in the series' files"
 fi
 
 exit 0
