@@ -9,7 +9,8 @@ step deps
 PKGS=(build-essential git make gcc libc6-dev bc flex bison cpio kmod xz-utils
       libelf-dev libssl-dev dwarves python3 rsync ccache sparse
       libcap-dev libnuma-dev liburing-dev python3-ply python3-git
-      qemu-system-x86 busybox-static acpica-tools gcc-aarch64-linux-gnu)
+      qemu-system-x86 busybox-static acpica-tools gcc-aarch64-linux-gnu
+      libc6-dev-arm64-cross)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -376,4 +376,30 @@ else
 	tap ok "arm64 without MEMORY_FAILURE: $nomf_targets build with W=1, no warning in the series' files"
 fi
 
+# The series' kselftests cross-built for arm64, which Grace runs, with
+# their own Makefiles, on the tree's arm64 uapi headers.
+klog=$LOGDIR/arm64-kselftests.log
+KOUT=$BUILD/obj-arm64-kselftest
+ktests="mm/pfn-poison-tests vfio/nvgrace_gpu_poison_test kvm/pfnmap_hwpoison_test"
+rm -rf "$KOUT"
+if ! amake "$AOBJ" -s headers_install >"$klog" 2>&1; then
+	tap not-ok "arm64 kselftests: headers_install" "$klog"
+else
+	failed=
+	for t in $ktests; do
+		mkdir -p "$KOUT/${t%/*}"
+		make -C "$WT/tools/testing/selftests/${t%/*}" -s -j"$JOBS" ARCH=arm64 \
+			CROSS_COMPILE=aarch64-linux-gnu- OUTPUT="$KOUT/${t%/*}" \
+			KHDR_INCLUDES="-isystem $AOBJ/usr/include" "$KOUT/$t" \
+			>>"$klog" 2>&1 || failed+=" $t"
+	done
+	if [ -n "$failed" ]; then
+		tap not-ok "arm64 kselftests:$failed do not build" "$klog"
+	elif grep -E 'warning:|error:' "$klog" | grep -E 'pfn-poison-tests|nvgrace_gpu_poison_test|pfnmap_hwpoison_test|vfio_util' >"$klog.ours"; then
+		tap not-ok "arm64 kselftests: warnings in the series' tests" "$klog.ours"
+	else
+		tap ok "arm64 kselftests: $ktests build"
+	fi
+fi
+
 exit 0
