@@ -189,6 +189,21 @@ static void warm_up(volatile char *warm, unsigned long *next)
 		(void)warm[*next + psize];
 }
 
+/* Touch chunk @chunk of @p with @ps poisoned, the fault path warmed after each change. */
+static double touch_chunk_poisoned(volatile char *p, unsigned long chunk,
+				   const struct poison_set *ps,
+				   volatile char *warm, unsigned long *next)
+{
+	double t;
+
+	set_poison(ps, 1);
+	warm_up(warm, next);
+	t = touch_chunk(p, chunk);
+	set_poison(ps, 0);
+	warm_up(warm, next);
+	return t;
+}
+
 static struct compare compare(const struct poison_set *ps)
 {
 	static double ratio[REPEATS * NR_CHUNKS];
@@ -203,19 +218,11 @@ static struct compare compare(const struct poison_set *ps)
 			double ta, tb;
 
 			if ((i + r) & 1) {
-				set_poison(ps, 1);
-				warm_up(warm, &next);
-				tb = touch_chunk(pb, i);
-				set_poison(ps, 0);
-				warm_up(warm, &next);
+				tb = touch_chunk_poisoned(pb, i, ps, warm, &next);
 				ta = touch_chunk(pa, i);
 			} else {
 				ta = touch_chunk(pa, i);
-				set_poison(ps, 1);
-				warm_up(warm, &next);
-				tb = touch_chunk(pb, i);
-				set_poison(ps, 0);
-				warm_up(warm, &next);
+				tb = touch_chunk_poisoned(pb, i, ps, warm, &next);
 			}
 			c.a += ta;
 			c.b += tb;
