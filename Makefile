@@ -17,7 +17,7 @@ demo:
 	@$(RUN) deps tree build selftests initramfs boot-demo
 
 test:
-	@$(RUN) deps tree build hygiene selftests initramfs boot-test results
+	@$(RUN) deps tree build hygiene selftests initramfs boot-test boot-panic results
 
 bench:
 	@LAB_KERNEL=perf $(RUN) deps tree build selftests initramfs boot-bench
@@ -26,7 +26,7 @@ deps tree hygiene build kunit selftests initramfs export:
 	@$(RUN) $@
 
 boot:
-	@$(RUN) boot-test results
+	@$(RUN) boot-test boot-panic results
 
 clean:
 	rm -rf $(LAB)/build/obj-* $(LAB)/build/initramfs* $(LAB)/build/logs

@@ -2,6 +2,8 @@
 # boot: boot the test kernel in QEMU (TCG) with the lab's initramfs.
 #   boot.sh test   kselftests and KUnit; console -> build/logs/console-test.log,
 #                  kselftest TAP -> build/logs/output-test.log (second serial port)
+#   boot.sh panic  a slab page poisoned with vm.panic_on_unrecoverable_memory_failure
+#                  set: the kernel must panic (results.py checks the console)
 #   boot.sh demo   the demo, its story on the terminal
 #   boot.sh bench  the benchmark, its figures on the terminal
 # The guest is killed after LAB_TIMEOUT seconds and the last console lines shown.
@@ -59,11 +61,18 @@ case "$mode" in
 test)
 	qemu+=(-serial "file:$CONSOLE" -serial "file:$TAP")
 	;;
+panic)
+	# KUnit ran in the test boot; a guest that does not panic is a
+	# failed test, not a broken lab: results.py reports it.
+	append+=" kunit.enable=0"
+	TIMEOUT=${LAB_TIMEOUT:-300}
+	qemu+=(-serial "file:$CONSOLE" -serial "file:$TAP")
+	;;
 demo|bench)
 	append+=" quiet"
 	qemu+=(-serial "file:$CONSOLE" -chardev "stdio,id=out,logfile=$TAP" -serial chardev:out)
 	;;
-*) die "unknown mode '$mode' (test, demo or bench)" ;;
+*) die "unknown mode '$mode' (test, panic, demo or bench)" ;;
 esac
 
 info "booting ($mode) under TCG, at most $TIMEOUT s"
@@ -71,6 +80,11 @@ start=$(date +%s)
 rc=0
 timeout -k 10 "$TIMEOUT" "${qemu[@]}" -append "$append" </dev/null || rc=$?
 took=$(( $(date +%s) - start ))
+if [ "$mode" = panic ]; then
+	[ $rc = 0 ] || warn "qemu exited with $rc after $took s (a timeout is 124)"
+	info "guest stopped after $took s; results.py checks how ($CONSOLE)"
+	exit 0
+fi
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	echo "---- last console lines ($CONSOLE) ----" >&2
 	tail -n 40 "$CONSOLE" >&2

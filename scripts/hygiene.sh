@@ -380,7 +380,7 @@ fi
 # their own Makefiles, on the tree's arm64 uapi headers.
 klog=$LOGDIR/arm64-kselftests.log
 KOUT=$BUILD/obj-arm64-kselftest
-ktests="mm/pfn-poison-tests vfio/nvgrace_gpu_poison_test kvm/pfnmap_hwpoison_test"
+ktests="mm/pfn-poison-tests mm/hwpoison-kernel-pages vfio/nvgrace_gpu_poison_test kvm/pfnmap_hwpoison_test"
 rm -rf "$KOUT"
 if ! amake "$AOBJ" -s headers_install >"$klog" 2>&1; then
 	tap not-ok "arm64 kselftests: headers_install" "$klog"

@@ -7,7 +7,8 @@ message) and the guest's test output (the kselftest runner's TAP). Prints one
 row per test and ends with exactly "N passed, N failed" (", N skipped" when
 any were skipped). Exits non-zero on any failed test, on an expected test that
 did not report, and on any panic, oops, BUG, WARN, lockdep, KASAN or similar
-report in the console log.
+report in the console log. With --panic-console, one more row: the boot that
+must panic (boot.sh panic) passes only if it panicked as panic_boot() says.
 
 Nesting: KUnit nests by indentation; the kselftest runner nests a program's
 own TAP under a "# " prefix. Both are read the same way: a result line at
@@ -152,6 +153,41 @@ def kselftest_lines(output):
     return out
 
 
+PANIC_PFN = re.compile(r'poisoning slab pfn (0x[0-9a-f]+), expecting a panic')
+
+
+def panic_boot(console_path, output_path):
+    """(status, note) of the boot that must panic (boot.sh panic).
+
+    It passes only if the test printed the pfn it poisoned, the kernel
+    logged memory failure's line for that pfn, and the first kernel report
+    of the boot is the panic that names it: a machine that runs on, or
+    that goes down for another reason first, fails.
+    """
+    try:
+        with open(console_path, errors='replace') as f:
+            console = [TIMESTAMP.sub('', l.rstrip()) for l in f]
+        with open(output_path, errors='replace') as f:
+            output = f.read()
+    except FileNotFoundError as e:
+        return 'fail', 'no log of the boot (%s)' % e.filename
+    m = PANIC_PFN.search(output)
+    if not m:
+        return 'fail', 'the test printed no pfn: it did not run, or not to the end'
+    pfn = m.group(1)
+    logged = 'Memory failure: %s: recovery action for reserved kernel page: Ignored' % pfn
+    expected = 'Kernel panic - not syncing: Memory failure: %s: ' \
+               'unrecoverable error in a kernel page' % pfn
+    if not any(l.endswith(logged) for l in console):
+        return 'fail', 'no "%s" line' % logged
+    reports = [l for l in console if SPLAT.search(l)]
+    if not reports:
+        return 'fail', 'the kernel did not panic'
+    if not reports[0].endswith(expected):
+        return 'fail', 'the first kernel report was not the panic: %s' % reports[0]
+    return 'pass', ''
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--console', required=True, help='kernel console log')
@@ -160,6 +196,8 @@ def main():
                     help='more TAP results (the hygiene checks), if present')
     ap.add_argument('--kunit-ktap', action='append', default=[],
                     help="KTAP of kunit.py --raw_output=kunit (UML), if present")
+    ap.add_argument('--panic-console', help='console log of the boot that must panic')
+    ap.add_argument('--panic-output', help="that boot's test output")
     ap.add_argument('--expect', help='file of COLLECTION:TEST (kunit:SUITE, kunit-um:SUITE) that must report')
     ap.add_argument('--kunit-expect', type=int, default=1,
                     help='at least this many KUnit suites must report')
@@ -203,6 +241,11 @@ def main():
         um_suites += [r for r in um if r.children]
         for r in um:
             rows += [('kunit-um', n, s, d) for n, s, d in leaves(r)]
+
+    if args.panic_console:
+        status, note = panic_boot(args.panic_console, args.panic_output)
+        rows.append(('boot', 'panic: panic_on_unrecoverable_memory_failure',
+                     status, note))
 
     kst = parse(kselftest_lines(output))
     for r in kst:

@@ -18,6 +18,8 @@ for s in "$@"; do
 	results)
 		python3 "$LAB/scripts/results.py" --console "$LOGDIR/console-test.log" \
 			--output "$LOGDIR/output-test.log" --tap "$LOGDIR/hygiene.tap" \
+			--panic-console "$LOGDIR/console-panic.log" \
+			--panic-output "$LOGDIR/output-panic.log" \
 			--expect "$LAB/config/guest-tests.txt" | tee "$LOGDIR/results.txt"
 		rc=${PIPESTATUS[0]}
 		printf '[run] %s took %d s; all steps %d s\n' "$s" $(( $(date +%s) - t )) \
