@@ -40,7 +40,8 @@ CPU=qemu64,+svm,+npt,+pdpe1gb,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,+lahf-lm
 #                  integers 32 bits wide. QEMU keeps its ACPI tables in the
 #                  last 128 KiB: nothing writes to resmem.
 #   5 GiB - 6 GiB  test_pfn_poison's range (1 GiB aligned, for PUD mappings)
-#   6 GiB + 64 KiB the polled GHES's error status register and block
+#   6 GiB + 64 KiB the polled GHES's error status register and block, and
+#                  in its second half memory for the /dev/mem test
 # The GPU: pci-testdev (no guest driver claims it) alone behind a PCI bridge
 # in slot 5, so that VFIO can reset it (secondary bus reset); guest/init binds
 # it to nvgrace-gpu with driver_override, VFIO in no-IOMMU mode.
@@ -50,6 +51,9 @@ append+=" memmap=1G\$0x140000000"
 append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x40000000"
 append+=" memmap=2G\$$GPU_MEM_BASE lab.gpu=0000:01:00.0 lab.gpu_mem_base=$GPU_MEM_BASE"
 append+=" memmap=64K\$0x180000000 vfio.enable_unsafe_noiommu_mode=1"
+# The last 32 KiB of that, which the GHES does not use: /dev/mem's mapping
+# is compared there with what read() and write() of /dev/mem see.
+append+=" lab.devmem=0x180008000,0x8000"
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu "$CPU"
       -smp 2 -m 8G -display none -no-reboot -monitor none -nic none
       -device pci-bridge,id=gpu-slot,chassis_nr=1,addr=05.0

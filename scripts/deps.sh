@@ -10,7 +10,7 @@ PKGS=(build-essential git make gcc libc6-dev bc flex bison cpio kmod xz-utils
       libelf-dev libssl-dev dwarves python3 rsync ccache sparse
       libcap-dev libnuma-dev liburing-dev python3-ply python3-git
       qemu-system-x86 busybox-static acpica-tools gcc-aarch64-linux-gnu
-      libc6-dev-arm64-cross)
+      libc6-dev-arm64-cross liburcu-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -185,10 +185,19 @@ dirs_of() { # the directories to build with W=1 after commit $1
 		esac
 	done | grep . | sort -u || true
 }
+# Files that no x86_64 configuration compiles: mm/nommu.c is the !MMU
+# counterpart of mm/mmap.c. A patch that changes one is checked in the
+# files around it only; its row says so.
+NOT_ON_X86=" mm/nommu.c "
 # compiled_of: the .c files commit $1 adds or changes, which must be compiled after it
 compiled_of() {
 	git -C "$TREE" diff-tree --no-commit-id --name-only --diff-filter=AM -r "$1" -- '*.c' |
-	while read -r f; do not_kernel "$f" || echo "$f"; done
+	while read -r f; do not_kernel "$f" || [[ "$NOT_ON_X86" == *" $f "* ]] || echo "$f"; done
+}
+# uncompiled_of: the files of commit $1 that no x86_64 configuration compiles
+uncompiled_of() {
+	git -C "$TREE" diff-tree --no-commit-id --name-only --diff-filter=AM -r "$1" -- '*.c' |
+	while read -r f; do [[ "$NOT_ON_X86" == *" $f "* ]] && echo "$f"; done || true
 }
 
 # --- W=1 build after each patch --------------------------------------------
@@ -255,7 +264,8 @@ for i in "${!commits[@]}"; do
 	if [ -s "$after.new" ]; then
 		tap not-ok "w1-build $name: new W=1 warnings, or changed files not compiled, in ${dirs[*]}" "$after.new"
 	else
-		tap ok "w1-build $name (${dirs[*]})"
+		nc=$(uncompiled_of "$c" | tr '\n' ' ')
+		tap ok "w1-build $name (${dirs[*]})${nc:+; not compiled on x86_64: $nc}"
 	fi
 done
 
@@ -283,7 +293,8 @@ sparse_at() { # sparse_at COMMIT LOG FILE...: the files that exist at COMMIT
 }
 for i in "${!STACK[@]}"; do
 	s=${STACK[$i]}
-	mapfile -t files < <(series_files "$i" '*.c')
+	mapfile -t files < <(series_files "$i" '*.c' | while read -r f; do
+		[[ "$NOT_ON_X86" == *" $f "* ]] || echo "$f"; done)
 	if [ ${#files[@]} -eq 0 ]; then
 		tap ok "sparse $s # SKIP changes no kernel .c file"
 		continue
@@ -380,7 +391,7 @@ fi
 # their own Makefiles, on the tree's arm64 uapi headers.
 klog=$LOGDIR/arm64-kselftests.log
 KOUT=$BUILD/obj-arm64-kselftest
-ktests="mm/pfn-poison-tests mm/hwpoison-kernel-pages vfio/nvgrace_gpu_poison_test kvm/pfnmap_hwpoison_test"
+ktests="mm/pfn-poison-tests mm/hwpoison-kernel-pages mm/mmap-prepare vfio/nvgrace_gpu_poison_test kvm/pfnmap_hwpoison_test"
 rm -rf "$KOUT"
 if ! amake "$AOBJ" -s headers_install >"$klog" 2>&1; then
 	tap not-ok "arm64 kselftests: headers_install" "$klog"

@@ -16,6 +16,7 @@ depth d closes the results at depth d + 1 that came before it (its subtests).
 """
 
 import argparse
+import os
 import re
 import sys
 
@@ -193,7 +194,8 @@ def main():
     ap.add_argument('--console', required=True, help='kernel console log')
     ap.add_argument('--output', required=True, help="guest's test output (TAP)")
     ap.add_argument('--tap', action='append', default=[],
-                    help='more TAP results (the hygiene checks), if present')
+                    help='more TAP results, if present, their kind named by '
+                         'the file (hygiene.tap, vma.tap)')
     ap.add_argument('--kunit-ktap', action='append', default=[],
                     help="KTAP of kunit.py --raw_output=kunit (UML), if present")
     ap.add_argument('--panic-console', help='console log of the boot that must panic')
@@ -220,8 +222,9 @@ def main():
                 lines = [(0, l.rstrip('\n')) for l in f]
         except FileNotFoundError:
             continue
+        kind = os.path.basename(path).rsplit('.', 1)[0]     # hygiene, vma
         for r in parse(lines):
-            rows += [('hygiene', n, s, d) for n, s, d in leaves(r)]
+            rows += [(kind, n, s, d) for n, s, d in leaves(r)]
 
     kunit = parse(kunit_lines(console))
     suites = [r for r in kunit if r.children]

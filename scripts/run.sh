@@ -18,6 +18,7 @@ for s in "$@"; do
 	results)
 		python3 "$LAB/scripts/results.py" --console "$LOGDIR/console-test.log" \
 			--output "$LOGDIR/output-test.log" --tap "$LOGDIR/hygiene.tap" \
+			--tap "$LOGDIR/vma.tap" \
 			--panic-console "$LOGDIR/console-panic.log" \
 			--panic-output "$LOGDIR/output-panic.log" \
 			--expect "$LAB/config/guest-tests.txt" | tee "$LOGDIR/results.txt"
