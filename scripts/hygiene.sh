@@ -11,7 +11,8 @@
 #   w1-build    after each patch of the stack in turn, the directories that
 #               build what it touches build with W=1 and no warning that its
 #               parent did not have, and every .c file it changes was compiled
-#               (bisectability)
+#               (bisectability); a patch that changes a header is built in the
+#               directories of its own series' .c files
 #   sparse      make C=2 on every .c file the stack touches: no new warning
 #   kernel-doc  scripts/kernel-doc -Wall on every .c/.h it touches: no new warning
 # The whole kernel is linked by the build step. The per-patch builds use their
@@ -172,15 +173,20 @@ build_dir_of() {
 	esac
 }
 not_kernel() { case "$1" in tools/*|Documentation/*|scripts/*|samples/*|usr/*|LICENSES/*|MAINTAINERS) return 0 ;; esac; return 1; }
-# The directories that build the kernel .c files the stack changes: where a
-# header's users are.
-consumers=$(git -C "$TREE" diff --name-only --diff-filter=AM base "$top" -- '*.c' |
-	while read -r f; do not_kernel "$f" || build_dir_of "$f"; done | sort -u)
-dirs_of() { # the directories to build with W=1 after commit $1
+stack_index() { local k; for k in "${!STACK[@]}"; do [ "${STACK[$k]}" != "$1" ] || { echo "$k"; return; }; done; }
+# consumers_of I: the directories that build the kernel .c files series I
+# changes: where the users of a header it changes are. A header patch is
+# built there, in its own series' directories; the other series' directories
+# are built by their own patches, and the whole kernel by the build step.
+consumers_of() {
+	git -C "$TREE" diff --name-only --diff-filter=AM "$(prev_ref "$1")" "${STACK[$1]}" -- '*.c' |
+	while read -r f; do not_kernel "$f" || build_dir_of "$f"; done | sort -u
+}
+dirs_of() { # dirs_of COMMIT I: the directories to build with W=1 after COMMIT, of series I
 	git -C "$TREE" diff-tree --no-commit-id --name-only -r "$1" | while read -r f; do
 		not_kernel "$f" && continue
 		case "$f" in
-		include/*|arch/*/include/*) echo "$consumers" ;;  # headers: their users
+		include/*|arch/*/include/*) consumers_of "$2" ;;  # headers: their users
 		*) build_dir_of "$f" ;;
 		esac
 	done | grep . | sort -u || true
@@ -236,7 +242,7 @@ bmake_db() { # bmake_db LOG MAKE-ARGS...: bmake, its output in LOG, and the DB u
 for i in "${!commits[@]}"; do
 	c=${commits[$i]}
 	name=${pseries[$i]}/$(basename "${patches[$i]}")
-	mapfile -t dirs < <(dirs_of "$c")
+	mapfile -t dirs < <(dirs_of "$c" "$(stack_index "${pseries[$i]}")")
 	if [ ${#dirs[@]} -eq 0 ]; then
 		tap ok "w1-build $name # SKIP touches no kernel directory"
 		continue
