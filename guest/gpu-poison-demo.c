@@ -10,7 +10,9 @@
 #include <linux/kvm.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 
 #include "vfio/vfio_util.h"
 #include "ghes-record.h"
@@ -20,6 +22,10 @@
 #define SLOT_GPA	0x10000		/* the guest sees usemem 96..111 here */
 #define SLOT_FIRST	96
 #define SLOT_PAGES	16
+#ifdef __aarch64__
+#define ARM64_CORE_REG(x)	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
+				 KVM_REG_ARM_CORE_REG(x))
+#endif
 
 static sigjmp_buf jump;
 static volatile int armed;
@@ -68,15 +74,26 @@ static void kernel_says(int kmsg)
 
 /*
  * A VM with 64 KiB of RAM at 0 for its code, and SLOT_PAGES of the GPU's
- * memory at SLOT_GPA. Its code, in real mode: read the byte at SLOT_GPA +
- * (page of usemem - SLOT_FIRST) * 4 KiB, given in BX, and write it to port
- * 0x10, which exits to the VMM; then halt.
+ * memory at SLOT_GPA. Its code reads the byte at SLOT_GPA + (page of usemem
+ * - SLOT_FIRST) * 4 KiB and hands it to the VMM:
+ *  - x86, in real mode: the offset in BX; the byte goes out to port 0x10;
+ *  - arm64, at EL1 with the MMU off: the address in x1; the byte is stored
+ *    at MMIO_EXIT, which no memslot backs: an MMIO exit; then it loops, so
+ *    that the next run (KVM steps over the store) reads x1 again.
  */
 struct vm {
 	int kvm, vm, vcpu;
 	struct kvm_run *run;
 };
 
+#ifdef __aarch64__
+#define MMIO_EXIT	0x100000
+static const uint32_t guest_code[] = {
+	0x39400020,	/* 0: ldrb w0, [x1] */
+	0x39000040,	/* 4: strb w0, [x2] */
+	0x17fffffe,	/* 8: b 0 */
+};
+#else
 static const unsigned char guest_code[] = {
 	0xb8, SLOT_GPA >> 4 & 0xff, SLOT_GPA >> 12,	/* mov ax, SLOT_GPA >> 4 */
 	0x8e, 0xd8,					/* mov ds, ax */
@@ -84,6 +101,7 @@ static const unsigned char guest_code[] = {
 	0xe6, 0x10,					/* out 0x10, al */
 	0xf4,						/* hlt */
 };
+#endif
 
 static int vm_create(struct vm *v, char *gpu_mem)
 {
@@ -114,6 +132,20 @@ static int vm_create(struct vm *v, char *gpu_mem)
 	size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (v->vcpu < 0 || size < 0)
 		return -1;
+#ifdef __aarch64__
+	{
+		struct kvm_vcpu_init init;
+		uint64_t x2 = MMIO_EXIT;
+		struct kvm_one_reg r = { .id = ARM64_CORE_REG(regs.regs[2]),
+					 .addr = (uintptr_t)&x2 };
+
+		/* Reset: PC 0, EL1 with the MMU off and interrupts masked. */
+		if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) ||
+		    ioctl(v->vcpu, KVM_ARM_VCPU_INIT, &init) ||
+		    ioctl(v->vcpu, KVM_SET_ONE_REG, &r))
+			return -1;
+	}
+#endif
 	v->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
 	return v->run == MAP_FAILED ? -1 : 0;
 }
@@ -122,6 +154,22 @@ static int vm_create(struct vm *v, char *gpu_mem)
  * Run the guest to read usemem page @page: the byte it read, or -1 with
  * errno (EINTR if a signal stopped it).
  */
+#ifdef __aarch64__
+static int vm_read(struct vm *v, int page)
+{
+	uint64_t x1 = SLOT_GPA + (page - SLOT_FIRST) * psize;
+	struct kvm_one_reg r = { .id = ARM64_CORE_REG(regs.regs[1]),
+				 .addr = (uintptr_t)&x1 };
+
+	if (ioctl(v->vcpu, KVM_SET_ONE_REG, &r) || ioctl(v->vcpu, KVM_RUN, 0))
+		return -1;
+	if (v->run->exit_reason != KVM_EXIT_MMIO || v->run->mmio.phys_addr != MMIO_EXIT) {
+		errno = EPROTO;
+		return -1;
+	}
+	return v->run->mmio.data[0];
+}
+#else
 static int vm_read(struct vm *v, int page)
 {
 	struct kvm_sregs sregs;
@@ -143,6 +191,7 @@ static int vm_read(struct vm *v, int page)
 	}
 	return *((unsigned char *)v->run + v->run->io.data_offset);
 }
+#endif
 
 int main(void)
 {
@@ -155,7 +204,9 @@ int main(void)
 	char *mem, *bad, buf[8];
 	uint64_t reg;
 	long f0, i;
+	struct utsname uts;
 	struct vm v;
+	long faults;
 	int kmsg, c, rd_err;
 	void *va;
 
@@ -166,7 +217,10 @@ int main(void)
 	if (!bdf || !base || !reg)
 		return printf("no GPU or no GHES (VFIO_SELFTESTS_BDF, NVGRACE_GPU_MEM_BASE, HEST)\n"), 1;
 
-	printf("\n== A VM's GPU memory meets a memory error, from firmware to guest ==\n\n");
+	uname(&uts);
+	printf("\n== A VM's GPU memory meets a memory error, from firmware to guest ==\n"
+	       "   (on a%s %s machine)\n\n", strcmp(uts.machine, "aarch64") ? "n" :
+	       " Grace-like", uts.machine);
 	if (vfio_open_device(bdf, &d) ||
 	    vfio_region_info(&d, VFIO_PCI_BAR4_REGION_INDEX, &r) || r.area_size < SZ_1G)
 		return printf("opening %s through VFIO failed: %s\n", bdf, strerror(errno)), 1;
@@ -178,14 +232,17 @@ int main(void)
 	f0 = minflt();
 	for (i = 0; i < (long)(SZ_1G / psize); i++)
 		mem[i * psize] = 0;
+	faults = minflt() - f0;
 	strcpy(bad, "hello");
 	strcpy(bad + psize, "world");
 	printf("1. The VMM opens the GPU %s through VFIO (%s, driver nvgrace-gpu)\n"
-	       "   and maps 1 GiB of its memory (region 4): %ld page fault for 262144\n"
-	       "   pages, one 1 GiB entry. It writes \"hello\" and \"world\" to pages %d\n"
+	       "   and maps 1 GiB of its memory (region 4): %ld page fault(s) for %ld\n"
+	       "   pages, %s. It writes \"hello\" and \"world\" to pages %d\n"
 	       "   and %d, and gives pages %d-%d to its VM at guest address 0x%x.\n",
-	       bdf, d.group_path, minflt() - f0, BAD, BAD + 1, SLOT_FIRST,
-	       SLOT_FIRST + SLOT_PAGES - 1, SLOT_GPA);
+	       bdf, d.group_path, faults, (long)(SZ_1G / psize),
+	       faults == 1 ? "one 1 GiB entry" :
+	       faults <= 1024 ? "2 MiB entries (no 1 GiB pfn mappings here)" : "small entries",
+	       BAD, BAD + 1, SLOT_FIRST, SLOT_FIRST + SLOT_PAGES - 1, SLOT_GPA);
 	if (vm_create(&v, mem))
 		return perror("KVM"), 1;
 	c = vm_read(&v, BAD);
@@ -245,8 +302,8 @@ int main(void)
 			(void)*(volatile char *)(mem + i * psize);
 	printf("5. Nothing else is lost: the guest reads page %d: '%c'; the VMM reads\n"
 	       "   \"%s\" there, and all the other pages with %ld faults: 4 KiB pages\n"
-	       "   in the bad page's 2 MiB, 2 MiB entries for the rest. pread() of the\n"
-	       "   bad page through the device file: %s.\n",
+	       "   in the bad page's 2 MiB, 2 MiB entries for the rest (refaulted where\n"
+	       "   a 1 GiB entry was). pread() of the bad page through the device file: %s.\n",
 	       BAD + 1, c, bad + psize, minflt() - f0,
 	       rd_err ? strerror(rd_err) : "data (the kernel read poison!)");
 	return c == 'w' && !strcmp(bad + psize, "world") && rd_err == EIO ? 0 : 1;

@@ -12,14 +12,53 @@ set -euo pipefail
 step boot
 
 mode=${1:-test}
-KERNEL=$OUT/arch/x86/boot/bzImage
-CPIO=$BUILD/initramfs.cpio
-CONSOLE=$LOGDIR/console-$mode.log
-TAP=$LOGDIR/output-$mode.log
+KERNEL=$OUT/$KIMAGE
+sfx=${LAB_ARCH/x86_64/}
+CONSOLE=$LOGDIR/console-$mode${sfx:+-$sfx}.log
+TAP=$LOGDIR/output-$mode${sfx:+-$sfx}.log
 TIMEOUT=${LAB_TIMEOUT:-1200}
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL: run 'make build'"
 [ -f "$CPIO" ] || die "no initramfs at $CPIO: run 'make initramfs'"
 
+if [ "$LAB_ARCH" = arm64 ]; then
+	# The Grace-like machine: QEMU virt with EL2 (KVM runs in the guest),
+	# GICv3, UEFI (edk2, Debian's qemu-efi-aarch64), which gives the kernel
+	# QEMU's ACPI tables; the lab's own tables come in the initramfs.
+	# -cpu max with the cheap pointer authentication of QEMU's own design
+	# (TCG emulates QARMA slowly).
+	# 5 GiB of RAM at 1 GiB; the kernel takes the first 2 GiB (mem=2G) and
+	# never sees the rest:
+	#   3 GiB - 5 GiB          the GPU's memory (guest/grace-gpu-arm64.asl):
+	#                          usemem 1 GiB, resmem 1 GiB
+	#   5 GiB - 5.5 GiB        test_pfn_poison's range
+	#   above                  edk2's own memory and where it loads the
+	#                          initramfs: the kernel keeps what it needs
+	# and a DIMM at 6 GiB that nothing describes to UEFI and the kernel
+	# never onlines (no ACPI memory hotplug): the firmware's memory, where
+	# the two GHES have their registers and status blocks
+	# (guest/hest-arm64.dsl). Not RAM above mem=: arm64 refuses to map for
+	# ACPI what UEFI calls conventional memory.
+	# The GPU: pci-testdev behind a PCI bridge in slot 5, as on x86. The
+	# kselftest TAP goes to a virtio console (virt has one PL011).
+	GPU_MEM_BASE=0xC0000000
+	append="console=ttyAMA0 acpi=force mem=2G lab.mode=$mode panic=-1 printk.time=1"
+	append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x20000000"
+	append+=" lab.gpu=0000:01:00.0 lab.gpu_mem_base=$GPU_MEM_BASE"
+	# An address nothing decodes: a load there is a synchronous external
+	# abort (guest/ghes-sea.c).
+	append+=" vfio.enable_unsafe_noiommu_mode=1 lab.out=hvc0 lab.sea_trigger=0x200000000"
+	qemu=(qemu-system-aarch64 -machine virt,gic-version=3,virtualization=on
+	      -accel tcg -cpu max,pauth-impdef=on -smp 2 -m 5G,slots=1,maxmem=6G
+	      -object memory-backend-ram,id=fwmem,size=1G -device pc-dimm,memdev=fwmem
+	      -bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd
+	      -display none -no-reboot -monitor none -nic none
+	      -device pci-bridge,id=gpu-slot,chassis_nr=1,addr=05.0,shpc=off
+	      -device pci-testdev,bus=gpu-slot,addr=00.0
+	      -device virtio-serial-pci,addr=06.0
+	      -kernel "$KERNEL" -initrd "$CPIO")
+	tapdev=(-chardev "file,id=out,path=$TAP" -device virtconsole,chardev=out)
+	stdiodev=(-chardev "stdio,id=out,logfile=$TAP" -device virtconsole,chardev=out)
+else
 # The firmware tables the lab adds: the Grace-like GPU's ACPI description
 # (guest/grace-gpu.asl) and a HEST with a polled GHES (guest/hest.dsl).
 for t in grace-gpu.asl hest.dsl; do
@@ -60,26 +99,29 @@ qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu "$CPU"
       -device pci-testdev,bus=gpu-slot,addr=00.0
       -acpitable "file=$BUILD/grace-gpu.aml" -acpitable "file=$BUILD/hest.aml"
       -kernel "$KERNEL" -initrd "$CPIO")
+tapdev=(-serial "file:$TAP")
+stdiodev=(-chardev "stdio,id=out,logfile=$TAP" -serial chardev:out)
+fi
 rm -f "$CONSOLE" "$TAP"
 case "$mode" in
 test)
-	qemu+=(-serial "file:$CONSOLE" -serial "file:$TAP")
+	qemu+=(-serial "file:$CONSOLE" "${tapdev[@]}")
 	;;
 panic)
 	# KUnit ran in the test boot; a guest that does not panic is a
 	# failed test, not a broken lab: results.py reports it.
 	append+=" kunit.enable=0"
 	TIMEOUT=${LAB_TIMEOUT:-300}
-	qemu+=(-serial "file:$CONSOLE" -serial "file:$TAP")
+	qemu+=(-serial "file:$CONSOLE" "${tapdev[@]}")
 	;;
 demo|bench)
 	append+=" quiet"
-	qemu+=(-serial "file:$CONSOLE" -chardev "stdio,id=out,logfile=$TAP" -serial chardev:out)
+	qemu+=(-serial "file:$CONSOLE" "${stdiodev[@]}")
 	;;
 *) die "unknown mode '$mode' (test, panic, demo or bench)" ;;
 esac
 
-info "booting ($mode) under TCG, at most $TIMEOUT s"
+info "booting $LAB_ARCH ($mode) under TCG, at most $TIMEOUT s"
 start=$(date +%s)
 rc=0
 timeout -k 10 "$TIMEOUT" "${qemu[@]}" -append "$append" </dev/null || rc=$?

@@ -1,42 +1,44 @@
 #!/bin/bash
-# build: configure and build the x86_64 test kernel in build/obj-x86_64.
-#   config = x86_64_defconfig + kvm_guest.config + config/x86_64.config
+# build: configure and build a test kernel in build/obj-$LAB_ARCH.
+#   x86_64: allnoconfig + config/x86_64.config
+#   arm64:  allnoconfig + config/arm64.config (cross-built)
 # (merge_config.sh, then olddefconfig); every option the lab fragment sets must
 # survive olddefconfig, or the build fails naming it. With LAB_KERNEL=perf,
 # config/x86_64-perf.config goes on top, into build/obj-x86_64-perf.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 step build
+[ "$LAB_ARCH" = x86_64 ] || step "build-$LAB_ARCH"
 
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-KMAKE=(make -s -C "$TREE" O="$OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
+KMAKE=(make -s -C "$TREE" O="$OUT" -j"$JOBS" "${KARCH[@]}" CC="ccache $KCC" HOSTCC="ccache gcc")
+log=$LOGDIR/build-$LAB_ARCH${LAB_KERNEL:+-$LAB_KERNEL}.log
+clog=$LOGDIR/config-$LAB_ARCH${LAB_KERNEL:+-$LAB_KERNEL}.log
 
 mkdir -p "$OUT"
-inputs=$(cat "$TREE/arch/x86/configs/x86_64_defconfig" "$TREE/kernel/configs/kvm_guest.config" \
-	"${FRAGMENTS[@]}" "$TREE/Makefile" | sha256sum | cut -d' ' -f1)
+inputs=$(cat "${FRAGMENTS[@]}" "$TREE/Makefile" | sha256sum | cut -d' ' -f1)
 if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.lab-config-inputs" 2>/dev/null)" != "$inputs" ]; then
-	info "configuring: x86_64_defconfig + kvm_guest.config + ${FRAGMENTS[*]#$LAB/}"
-	"${KMAKE[@]}" x86_64_defconfig >"$LOGDIR/config.log"
-	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OUT" "$OUT/.config" \
-		kernel/configs/kvm_guest.config "${FRAGMENTS[@]}") >>"$LOGDIR/config.log" 2>&1 ||
-		die "merge_config.sh failed (see $LOGDIR/config.log)"
-	"${KMAKE[@]}" olddefconfig >>"$LOGDIR/config.log" 2>&1 || die "olddefconfig failed (see $LOGDIR/config.log)"
+	info "configuring: allnoconfig + ${FRAGMENTS[*]#$LAB/}"
+	"${KMAKE[@]}" allnoconfig >"$clog"
+	(cd "$TREE" && env "${KARCH[@]}" scripts/kconfig/merge_config.sh -m -O "$OUT" "$OUT/.config" \
+		"${FRAGMENTS[@]}") >>"$clog" 2>&1 || die "merge_config.sh failed (see $clog)"
+	"${KMAKE[@]}" olddefconfig >>"$clog" 2>&1 || die "olddefconfig failed (see $clog)"
 	echo "$inputs" >"$OUT/.lab-config-inputs"
 fi
 
 # Every option the fragments set must have stuck (the last setting counts).
-if ! unstuck_options "$TREE/scripts/config" "$OUT/.config" "${FRAGMENTS[@]}" >"$LOGDIR/config.unstuck"; then
-	while read -r l; do warn "$l (a dependency is missing?)"; done <"$LOGDIR/config.unstuck"
+if ! unstuck_options "$TREE/scripts/config" "$OUT/.config" "${FRAGMENTS[@]}" >"$clog.unstuck"; then
+	while read -r l; do warn "$l (a dependency is missing?)"; done <"$clog.unstuck"
 	rm -f "$OUT/.lab-config-inputs"
 	die "options from ${FRAGMENTS[*]#$LAB/} did not stick"
 fi
 
-info "building bzImage with $JOBS jobs (ccache: $CCACHE_DIR)"
+info "building $(basename "$KIMAGE") with $JOBS jobs (ccache: $CCACHE_DIR)"
 start=$(date +%s)
-if ! "${KMAKE[@]}" bzImage >"$LOGDIR/build.log" 2>&1; then
-	grep -E 'error|Error' "$LOGDIR/build.log" | head -n 20 >&2
-	die "kernel build failed (see $LOGDIR/build.log)"
+if ! "${KMAKE[@]}" "$(basename "$KIMAGE")" >"$log" 2>&1; then
+	grep -E 'error|Error' "$log" | head -n 20 >&2
+	die "kernel build failed (see $log)"
 fi
-info "kernel built in $(( $(date +%s) - start )) s: $OUT/arch/x86/boot/bzImage"
+info "kernel built in $(( $(date +%s) - start )) s: $OUT/$KIMAGE"

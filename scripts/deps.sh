@@ -10,7 +10,11 @@ PKGS=(build-essential git make gcc libc6-dev bc flex bison cpio kmod xz-utils
       libelf-dev libssl-dev dwarves python3 rsync ccache sparse
       libcap-dev libnuma-dev liburing-dev python3-ply python3-git
       qemu-system-x86 busybox-static acpica-tools gcc-aarch64-linux-gnu
-      libc6-dev-arm64-cross liburcu-dev)
+      libc6-dev-arm64-cross liburcu-dev qemu-system-arm qemu-efi-aarch64)
+# The arm64 guest's busybox: Debian's arm64 busybox-static, unpacked into
+# build/ (installing it would replace the x86 one), with dpkg's arm64
+# architecture added so that apt-get can download it.
+BB_ARM64=$BUILD/busybox-arm64/bin/busybox
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -25,7 +29,25 @@ elif ls /usr/src/linux-source-6.12.tar.xz >/dev/null 2>&1 && [ "${LAB_ALLOW_OTHE
 	src_ok=1
 fi
 
+arm64_busybox() {
+	local d=$BUILD/busybox-arm64
+	[ -x "$BB_ARM64" ] && return 0
+	[ "$(id -u)" = 0 ] || die "need root to add dpkg's arm64 architecture (busybox-static:arm64)"
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		dpkg --add-architecture arm64
+		apt-get update -q >"$LOGDIR/apt-update.log" 2>&1 ||
+			die "apt-get update failed (see $LOGDIR/apt-update.log)"
+	fi
+	rm -rf "$d" && mkdir -p "$d"
+	(cd "$d" && apt-get download -q busybox-static:arm64) >"$LOGDIR/apt-busybox.log" 2>&1 ||
+		die "apt-get download busybox-static:arm64 failed (see $LOGDIR/apt-busybox.log)"
+	dpkg-deb -x "$d"/busybox-static_*_arm64.deb "$d" && [ -x "$BB_ARM64" ] ||
+		die "no bin/busybox in busybox-static:arm64"
+	info "arm64 busybox: $BB_ARM64"
+}
+
 if [ ${#missing[@]} -eq 0 ] && [ $src_ok = 1 ]; then
+	arm64_busybox
 	info "all packages present"
 	exit 0
 fi
@@ -52,3 +74,4 @@ apt-get install -y -q --no-install-recommends "${missing[@]}" "$src" \
 	>"$LOGDIR/apt-install.log" 2>&1 ||
 	die "apt-get install failed (see $LOGDIR/apt-install.log): $(tail -n 3 "$LOGDIR/apt-install.log")"
 info "installed"
+arm64_busybox

@@ -1,19 +1,22 @@
 #!/bin/bash
 # initramfs: a busybox initramfs with /init (guest/init), the kselftest runner
-# and the tests of config/guest-tests.txt.
+# and the tests of config/guest-tests.txt (arm64: guest-tests-arm64.txt, and
+# in front of it the ACPI tables the arm64 machine adds).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 step initramfs
 
 KST=$OUT/kselftest/kselftest_install
-STAGE=$BUILD/initramfs
-CPIO=$BUILD/initramfs.cpio
-BUSYBOX=/bin/busybox
-[ -x "$BUSYBOX" ] && file -L "$BUSYBOX" 2>/dev/null | grep -q dynamic && BUSYBOX=
-for b in /bin/busybox /usr/bin/busybox; do
-	[ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1 && BUSYBOX=$b && break
-done
-[ -n "$BUSYBOX" ] || die "no static busybox (package busybox-static): run 'make deps'"
+STAGE=$BUILD/initramfs-$LAB_ARCH
+BUSYBOX=
+if [ "$LAB_ARCH" = arm64 ]; then
+	[ -x "$BUILD/busybox-arm64/bin/busybox" ] && BUSYBOX=$BUILD/busybox-arm64/bin/busybox
+else
+	for b in /bin/busybox /usr/bin/busybox; do
+		[ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1 && BUSYBOX=$b && break
+	done
+fi
+[ -n "$BUSYBOX" ] || die "no static $LAB_ARCH busybox (package busybox-static): run 'make deps'"
 [ -f "$KST/run_kselftest.sh" ] || die "no kselftest install in $KST: run 'make selftests'"
 
 rm -rf "$STAGE"
@@ -31,6 +34,21 @@ while read -r t; do
 done <"$STAGE/kselftest/lab-tests.txt"
 cp -a "$KST"/lab/* "$STAGE/lab/"   # the demo and the benchmark
 
-(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$CPIO.tmp"
+(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$CPIO.main"
+: >"$CPIO.tmp"
+if [ "$LAB_ARCH" = arm64 ]; then
+	# The firmware tables QEMU's virt machine cannot be given (no
+	# -acpitable there): the Grace-like GPU's node and the HEST. The
+	# kernel adds them from an uncompressed cpio in front of the
+	# initramfs (Documentation/admin-guide/acpi/initrd_table_override.rst).
+	rm -rf "$STAGE-acpi" && mkdir -p "$STAGE-acpi/kernel/firmware/acpi"
+	for t in grace-gpu-arm64.asl hest-arm64.dsl; do
+		iasl -p "$STAGE-acpi/kernel/firmware/acpi/${t%.*}" "$LAB/guest/$t" \
+			>"$LOGDIR/iasl-arm64.log" 2>&1 ||
+			die "iasl failed on guest/$t (see $LOGDIR/iasl-arm64.log)"
+	done
+	(cd "$STAGE-acpi" && find kernel | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$CPIO.tmp"
+fi
+cat "$CPIO.main" >>"$CPIO.tmp" && rm -f "$CPIO.main"
 mv "$CPIO.tmp" "$CPIO"
 info "$CPIO: $(du -h "$CPIO" | cut -f1)"

@@ -3,11 +3,29 @@
 LAB=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$LAB/build
 TREE=$BUILD/linux
+# LAB_ARCH: the machine a step is for: x86_64 (the default), or arm64, the
+# Grace-like one (its kernel also serves the hygiene step's arm64 checks).
+# Each kernel is allnoconfig + config/$LAB_ARCH.config: the guest, no more.
+LAB_ARCH=${LAB_ARCH:-x86_64}
 # LAB_KERNEL=perf: the kernel without debug options, for make bench.
 LAB_KERNEL=${LAB_KERNEL:-}
-OUT=$BUILD/obj-x86_64${LAB_KERNEL:+-$LAB_KERNEL}
-FRAGMENTS=("$LAB/config/x86_64.config")
-[ -z "$LAB_KERNEL" ] || FRAGMENTS+=("$LAB/config/x86_64-$LAB_KERNEL.config")
+OUT=$BUILD/obj-$LAB_ARCH${LAB_KERNEL:+-$LAB_KERNEL}
+FRAGMENTS=("$LAB/config/$LAB_ARCH.config")
+[ -z "$LAB_KERNEL" ] || FRAGMENTS+=("$LAB/config/$LAB_ARCH-$LAB_KERNEL.config")
+case "$LAB_ARCH" in
+x86_64)
+	KARCH=(ARCH=x86_64) KCC=gcc KIMAGE=arch/x86/boot/bzImage
+	GUEST_TESTS=$LAB/config/guest-tests.txt
+	CPIO=$BUILD/initramfs.cpio
+	;;
+arm64)
+	KARCH=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) KCC=aarch64-linux-gnu-gcc
+	KIMAGE=arch/arm64/boot/Image
+	GUEST_TESTS=$LAB/config/guest-tests-arm64.txt
+	CPIO=$BUILD/initramfs-arm64.cpio
+	;;
+*) printf '[lab] ERROR: LAB_ARCH=%s: x86_64 or arm64\n' "$LAB_ARCH" >&2; exit 1 ;;
+esac
 LOGDIR=$BUILD/logs
 mkdir -p "$LOGDIR"
 
@@ -116,7 +134,7 @@ warn() { printf '[%s] WARNING: %s\n' "$STEP" "$*" >&2; }
 die() { printf '[%s] ERROR: %s\n' "$STEP" "$*" >&2; exit 1; }
 
 # The kselftests the guest runs (COLLECTION:TEST), from config/guest-tests.txt.
-guest_kselftests() { grep -v -e '^#' -e '^kunit' -e '^\s*$' "$LAB/config/guest-tests.txt"; }
+guest_kselftests() { grep -v -e '^#' -e '^kunit' -e '^\s*$' "$GUEST_TESTS"; }
 
 # unstuck_options SCRIPTS_CONFIG DOTCONFIG FRAGMENT...: print "OPT: wants W, has
 # G" for every option the fragments set (the last setting counts) that the

@@ -49,6 +49,9 @@ SPLATS = [
     r'page dumped because',
     r'list_(add|del) corruption',
     r'Call Trace:',
+    r'Call trace:',                     # arm64's
+    r'Unable to handle kernel',         # arm64's bad kernel access
+    r'SError Interrupt',
     r'\bbad (pgd|p4d|pud|pmd|pte)\b',    # pgtable-generic.c: an entry cleared as bad
     r'Bad page (map|state)',
 ]
@@ -189,6 +192,53 @@ def panic_boot(console_path, output_path):
     return 'pass', ''
 
 
+def machine(label, console_path, output_path, expect, args, rows, problems, reports):
+    """The rows of one machine's boot: its KUnit suites (console), its
+    kselftests (output), what its expect file says must report, and the
+    kernel reports in its console. @label prefixes its rows ('' for x86)."""
+    pre = label + ': ' if label else ''
+    with open(console_path, errors='replace') as f:
+        console = f.readlines()
+    try:
+        with open(output_path, errors='replace') as f:
+            output = f.readlines()
+    except FileNotFoundError:
+        output = []
+
+    kunit = parse(kunit_lines(console))
+    suites = [r for r in kunit if r.children]
+    for r in kunit:
+        rows += [('kunit', pre + n, s, d) for n, s, d in leaves(r)]
+    if len(suites) < args.kunit_expect:
+        problems.append('%sexpected at least %d KUnit suite(s), saw %d' %
+                        (pre, args.kunit_expect, len(suites)))
+
+    kst = parse(kselftest_lines(output))
+    for r in kst:
+        rows += [('kselftest', pre + re.sub(r'^selftests: ', '', n), s, d)
+                 for n, s, d in leaves(r)]
+    if expect:
+        with open(expect) as f:
+            want = [t.strip() for t in f if t.strip() and not t.startswith('#')]
+        seen = {r.name for r in kst}
+        seen_suites = {r.name for r in suites}
+        for t in want:
+            c, name = t.split(':', 1)
+            if c == 'kunit':
+                if name not in seen_suites:
+                    problems.append('%sKUnit suite %s did not report a result' % (pre, name))
+            elif c == 'kunit-um':
+                continue    # checked with the UML KTAP
+            elif 'selftests: %s: %s' % (c, name) not in seen:
+                problems.append('%skselftest %s did not report a result' % (pre, t))
+
+    splats = [i for i, raw in enumerate(console)
+              if (m := TIMESTAMP.match(raw)) and SPLAT.search(raw[m.end():])]
+    if splats:
+        reports.append((console_path, console, splats[0], len(splats)))
+        problems.append('%sthe kernel reported a problem (panic/oops/BUG/WARN/lockdep/KASAN)' % pre)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--console', required=True, help='kernel console log')
@@ -201,20 +251,15 @@ def main():
     ap.add_argument('--panic-console', help='console log of the boot that must panic')
     ap.add_argument('--panic-output', help="that boot's test output")
     ap.add_argument('--expect', help='file of COLLECTION:TEST (kunit:SUITE, kunit-um:SUITE) that must report')
+    ap.add_argument('--machine', action='append', default=[],
+                    help='another machine: LABEL,CONSOLE,OUTPUT,EXPECT (arm64)')
     ap.add_argument('--kunit-expect', type=int, default=1,
                     help='at least this many KUnit suites must report')
     args = ap.parse_args()
 
-    with open(args.console, errors='replace') as f:
-        console = f.readlines()
-    try:
-        with open(args.output, errors='replace') as f:
-            output = f.readlines()
-    except FileNotFoundError:
-        output = []
-
     rows = []
     problems = []
+    reports = []    # (console path, its lines, index of the first splat, count)
 
     for path in args.tap:
         try:
@@ -226,13 +271,16 @@ def main():
         for r in parse(lines):
             rows += [(kind, n, s, d) for n, s, d in leaves(r)]
 
-    kunit = parse(kunit_lines(console))
-    suites = [r for r in kunit if r.children]
-    for r in kunit:
-        rows += [('kunit', n, s, d) for n, s, d in leaves(r)]
-    if len(suites) < args.kunit_expect:
-        problems.append('expected at least %d KUnit suite(s), saw %d' %
-                        (args.kunit_expect, len(suites)))
+    machines = [('', args.console, args.output, args.expect)]
+    for m in args.machine:
+        label, console, output, expect = m.split(',')
+        machines.append((label, console, output, expect))
+    for label, console, output, expect in machines:
+        if label and not os.path.exists(console):
+            problems.append('%s: no console log %s: the %s machine did not boot' %
+                            (label, console, label))
+            continue
+        machine(label, console, output, expect, args, rows, problems, reports)
 
     um_suites = []
     for path in args.kunit_ktap:
@@ -244,38 +292,17 @@ def main():
         um_suites += [r for r in um if r.children]
         for r in um:
             rows += [('kunit-um', n, s, d) for n, s, d in leaves(r)]
+    if args.expect:
+        with open(args.expect) as f:
+            want = [t.strip()[9:] for t in f if t.startswith('kunit-um:')]
+        seen_um = {r.name for r in um_suites}
+        problems += ['KUnit suite %s (UML) did not report a result' % t
+                     for t in want if t not in seen_um]
 
     if args.panic_console:
         status, note = panic_boot(args.panic_console, args.panic_output)
         rows.append(('boot', 'panic: panic_on_unrecoverable_memory_failure',
                      status, note))
-
-    kst = parse(kselftest_lines(output))
-    for r in kst:
-        rows += [('kselftest', re.sub(r'^selftests: ', '', n), s, d)
-                 for n, s, d in leaves(r)]
-    if args.expect:
-        with open(args.expect) as f:
-            want = [t.strip() for t in f if t.strip() and not t.startswith('#')]
-        seen = {r.name for r in kst}
-        seen_suites = {r.name for r in suites}
-        seen_um = {r.name for r in um_suites}
-        for t in want:
-            c, name = t.split(':', 1)
-            if c == 'kunit':
-                if name not in seen_suites:
-                    problems.append('KUnit suite %s did not report a result' % name)
-            elif c == 'kunit-um':
-                if name not in seen_um:
-                    problems.append('KUnit suite %s (UML) did not report a result' % name)
-            elif 'selftests: %s: %s' % (c, name) not in seen:
-                problems.append('kselftest %s did not report a result' % t)
-
-    splats = []
-    for i, raw in enumerate(console):
-        m = TIMESTAMP.match(raw)
-        if m and SPLAT.search(raw[m.end():]):
-            splats.append((i, raw.rstrip()))
 
     width = max([len(n) for _, n, _, _ in rows] + [20])
     print('%-9s  %-*s  %s' % ('kind', width, 'test', 'result'))
@@ -283,13 +310,11 @@ def main():
         print('%-9s  %-*s  %s%s' % (kind, width, name, status,
                                      '  # ' + note if note and status != 'pass' else ''))
 
-    if splats:
-        print('\nkernel reports in %s:' % args.console)
-        first = splats[0][0]
+    for path, console, first, count in reports:
+        print('\nkernel reports in %s:' % path)
         for line in console[max(0, first - 2):first + 30]:
             print('  ' + line.rstrip())
-        print('  (%d matching line(s) in all)' % len(splats))
-        problems.append('the kernel reported a problem (panic/oops/BUG/WARN/lockdep/KASAN)')
+        print('  (%d matching line(s) in all)' % count)
     for p in problems:
         print('PROBLEM: ' + p)
 
