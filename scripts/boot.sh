@@ -17,8 +17,8 @@ sfx=${LAB_ARCH/x86_64/}
 CONSOLE=$LOGDIR/console-$mode${sfx:+-$sfx}.log
 TAP=$LOGDIR/output-$mode${sfx:+-$sfx}.log
 TIMEOUT=${LAB_TIMEOUT:-1200}
-[ -f "$KERNEL" ] || die "no kernel at $KERNEL: run 'make build'"
-[ -f "$CPIO" ] || die "no initramfs at $CPIO: run 'make initramfs'"
+[ -f "$KERNEL" ] || die "no kernel at $KERNEL: run 'make build${sfx:+-$sfx}'"
+[ -f "$CPIO" ] || die "no initramfs at $CPIO: run 'make initramfs${sfx:+-$sfx}'"
 
 if [ "$LAB_ARCH" = arm64 ]; then
 	# The Grace-like machine: QEMU virt with EL2 (KVM runs in the guest),

@@ -34,7 +34,6 @@ while read -r t; do
 done <"$STAGE/kselftest/lab-tests.txt"
 cp -a "$KST"/lab/* "$STAGE/lab/"   # the demo and the benchmark
 
-(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$CPIO.main"
 : >"$CPIO.tmp"
 if [ "$LAB_ARCH" = arm64 ]; then
 	# The firmware tables QEMU's virt machine cannot be given (no
@@ -49,6 +48,6 @@ if [ "$LAB_ARCH" = arm64 ]; then
 	done
 	(cd "$STAGE-acpi" && find kernel | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$CPIO.tmp"
 fi
-cat "$CPIO.main" >>"$CPIO.tmp" && rm -f "$CPIO.main"
+(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >>"$CPIO.tmp"
 mv "$CPIO.tmp" "$CPIO"
 info "$CPIO: $(du -h "$CPIO" | cut -f1)"

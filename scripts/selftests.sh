@@ -32,7 +32,6 @@ for t in $(guest_kselftests | grep -v '^lab:'); do
 	}
 	[ ! -f "$TREE/tools/testing/selftests/$c/settings" ] ||
 		cp "$TREE/tools/testing/selftests/$c/settings" "$KST/$c/"
-	echo "$t" >>"$KST/kselftest-list.txt"
 done
 
 # The lab's own tests: a "lab" collection beside the kernel's.
@@ -44,7 +43,7 @@ for src in "$LAB"/guest/*.c; do
 		die "building guest/$name.c failed"
 done
 
-# Every test the guest runs must exist; make the runner know the lab's.
+# Every test the guest runs must exist, and the runner know it.
 while read -r t; do
 	[ -x "$KST/${t%%:*}/${t#*:}" ] || die "test $t was not built (see $log)"
 	grep -qx "$t" "$KST/kselftest-list.txt" || echo "$t" >>"$KST/kselftest-list.txt"
