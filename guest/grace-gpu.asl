@@ -2,18 +2,17 @@
  * A Grace Hopper GPU's ACPI description, for the lab's QEMU guest:
  * nvgrace-gpu reads the base and size of the GPU's memory from two
  * device properties (_DSD, device-properties UUID) of the GPU's node.
- * The GPU is pci-testdev in slot 0 behind a PCI bridge in slot 5 of the
- * pc machine (so that it can be reset: secondary bus reset), whose node
- * QEMU's DSDT already has (\_SB.PCI0.S28.S00). The memory
+ * The GPU is pci-testdev in slot 5 of the pc machine, whose node QEMU's
+ * DSDT already has (\_SB.PCI0.S28). The memory
  * is guest RAM hidden from the kernel with memmap= (scripts/boot.sh),
  * below 4 GiB: QEMU's DSDT has revision 1, so ACPI integers are 32 bits.
  * Compiled with iasl, passed to QEMU with -acpitable.
  */
 DefinitionBlock ("", "SSDT", 2, "LAB", "GRACEGPU", 1)
 {
-	External (\_SB.PCI0.S28.S00, DeviceObj)
+	External (\_SB.PCI0.S28, DeviceObj)
 
-	Scope (\_SB.PCI0.S28.S00)
+	Scope (\_SB.PCI0.S28)
 	{
 		Name (_DSD, Package () {
 			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),

@@ -46,8 +46,10 @@ if [ "$LAB_ARCH" = arm64 ]; then
 	append+=" lab.gpu=0000:01:00.0 lab.gpu_mem_base=$GPU_MEM_BASE"
 	# An address nothing decodes: a load there is a synchronous external
 	# abort (guest/ghes-sea.c).
-	append+=" vfio.enable_unsafe_noiommu_mode=1 lab.out=hvc0 lab.sea_trigger=0x200000000"
-	qemu=(qemu-system-aarch64 -machine virt,gic-version=3,virtualization=on
+	append+=" lab.out=hvc0 lab.sea_trigger=0x200000000"
+	# The GPU behind SMMUv3 (ACPI IORT), as on Grace: QEMU inside the guest
+	# assigns it to a VM of its own with vfio-pci (lab:vm-gpu-poison).
+	qemu=(qemu-system-aarch64 -machine virt,gic-version=3,virtualization=on,iommu=smmuv3
 	      -accel tcg -cpu max,pauth-impdef=on -smp 2 -m 5G,slots=1,maxmem=6G
 	      -object memory-backend-ram,id=fwmem,size=1G -device pc-dimm,memdev=fwmem
 	      -bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd
@@ -81,22 +83,27 @@ CPU=qemu64,+svm,+npt,+pdpe1gb,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,+lahf-lm
 #   5 GiB - 6 GiB  test_pfn_poison's range (1 GiB aligned, for PUD mappings)
 #   6 GiB + 64 KiB the polled GHES's error status register and block, and
 #                  in its second half memory for the /dev/mem test
-# The GPU: pci-testdev (no guest driver claims it) alone behind a PCI bridge
-# in slot 5, so that VFIO can reset it (secondary bus reset); guest/init binds
-# it to nvgrace-gpu with driver_override, VFIO in no-IOMMU mode.
+# The GPU: pci-testdev (no guest driver claims it) in slot 5, behind
+# virtio-iommu (described by QEMU's ACPI VIOT), which QEMU inside the guest
+# needs to assign it to a VM of its own (lab:vm-gpu-poison; virtio-iommu
+# has no interrupt remapping, hence allow_unsafe_interrupts). On the root
+# bus: the Linux driver asks virtio-iommu for a device's own requester ID,
+# and QEMU knows a device behind a conventional PCI bridge by the bridge's
+# only, so a bridge would leave it without an IOMMU. The price: the pc
+# machine cannot reset it (the arm64 machine's GPU, behind a bridge and
+# SMMUv3, can). guest/init binds it to nvgrace-gpu with driver_override.
 GPU_MEM_BASE=0x40000000
 append="console=ttyS0 lab.mode=$mode panic=-1 printk.time=1"
 append+=" memmap=1G\$0x140000000"
 append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x40000000"
-append+=" memmap=2G\$$GPU_MEM_BASE lab.gpu=0000:01:00.0 lab.gpu_mem_base=$GPU_MEM_BASE"
-append+=" memmap=64K\$0x180000000 vfio.enable_unsafe_noiommu_mode=1"
+append+=" memmap=2G\$$GPU_MEM_BASE lab.gpu=0000:00:05.0 lab.gpu_mem_base=$GPU_MEM_BASE"
+append+=" memmap=64K\$0x180000000 vfio_iommu_type1.allow_unsafe_interrupts=1"
 # The last 32 KiB of that, which the GHES does not use: /dev/mem's mapping
 # is compared there with what read() and write() of /dev/mem see.
 append+=" lab.devmem=0x180008000,0x8000"
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu "$CPU"
       -smp 2 -m 8G -display none -no-reboot -monitor none -nic none
-      -device pci-bridge,id=gpu-slot,chassis_nr=1,addr=05.0
-      -device pci-testdev,bus=gpu-slot,addr=00.0
+      -device pci-testdev,addr=05.0 -device virtio-iommu-pci
       -acpitable "file=$BUILD/grace-gpu.aml" -acpitable "file=$BUILD/hest.aml"
       -kernel "$KERNEL" -initrd "$CPIO")
 tapdev=(-serial "file:$TAP")

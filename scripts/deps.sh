@@ -11,10 +11,14 @@ PKGS=(build-essential git make gcc libc6-dev bc flex bison cpio kmod xz-utils
       libcap-dev libnuma-dev liburing-dev python3-ply python3-git
       qemu-system-x86 busybox-static acpica-tools gcc-aarch64-linux-gnu
       libc6-dev-arm64-cross liburcu-dev qemu-system-arm qemu-efi-aarch64)
-# The arm64 guest's busybox: Debian's arm64 busybox-static, unpacked into
-# build/ (installing it would replace the x86 one), with dpkg's arm64
-# architecture added so that apt-get can download it.
-BB_ARM64=$BUILD/busybox-arm64/bin/busybox
+# The arm64 guest's programs: Debian's arm64 busybox-static, and
+# qemu-system-arm with the libraries of its dependencies (QEMU inside the
+# arm64 guest, lab:vm-gpu-poison), unpacked into build/arm64-root
+# (installing them would replace the x86 ones), with dpkg's arm64
+# architecture added so that apt-get can download them.
+ARM64_ROOT=$BUILD/arm64-root
+ARM64_PKGS=(busybox-static qemu-system-arm)
+# (the libraries: packages lib* and zlib*)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -29,25 +33,35 @@ elif ls /usr/src/linux-source-6.12.tar.xz >/dev/null 2>&1 && [ "${LAB_ALLOW_OTHE
 	src_ok=1
 fi
 
-arm64_busybox() {
-	local d=$BUILD/busybox-arm64
-	[ -x "$BB_ARM64" ] && return 0
-	[ "$(id -u)" = 0 ] || die "need root to add dpkg's arm64 architecture (busybox-static:arm64)"
+arm64_packages() {
+	local d=$BUILD/arm64-debs want p
+	want=$(printf '%s\n' "${ARM64_PKGS[@]}" lib zlib | sha256sum | cut -d' ' -f1)
+	[ "$(cat "$ARM64_ROOT/.lab-packages" 2>/dev/null)" = "$want" ] && return 0
+	[ "$(id -u)" = 0 ] || die "need root to add dpkg's arm64 architecture (${ARM64_PKGS[*]/%/:arm64})"
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		dpkg --add-architecture arm64
 		apt-get update -q >"$LOGDIR/apt-update.log" 2>&1 ||
 			die "apt-get update failed (see $LOGDIR/apt-update.log)"
 	fi
-	rm -rf "$d" && mkdir -p "$d"
-	(cd "$d" && apt-get download -q busybox-static:arm64) >"$LOGDIR/apt-busybox.log" 2>&1 ||
-		die "apt-get download busybox-static:arm64 failed (see $LOGDIR/apt-busybox.log)"
-	dpkg-deb -x "$d"/busybox-static_*_arm64.deb "$d" && [ -x "$BB_ARM64" ] ||
-		die "no bin/busybox in busybox-static:arm64"
-	info "arm64 busybox: $BB_ARM64"
+	# The packages and, of what they depend on, the arm64 libraries.
+	p=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances "${ARM64_PKGS[@]/%/:arm64}" |
+		sed -n 's/^\(\(lib\|zlib\)[^ ]*\):arm64$/\1:arm64/p' | sort -u)
+	rm -rf "$d" "$ARM64_ROOT" && mkdir -p "$d" "$ARM64_ROOT"
+	(cd "$d" && apt-get download -q "${ARM64_PKGS[@]/%/:arm64}" $p) >"$LOGDIR/apt-arm64.log" 2>&1 ||
+		die "apt-get download of arm64 packages failed (see $LOGDIR/apt-arm64.log)"
+	for p in "$d"/*.deb; do
+		dpkg-deb -x "$p" "$ARM64_ROOT" || die "cannot unpack $p"
+	done
+	[ -x "$ARM64_ROOT/bin/busybox" ] || die "no bin/busybox in busybox-static:arm64"
+	[ -x "$ARM64_ROOT/usr/bin/qemu-system-aarch64" ] || die "no qemu-system-aarch64 in qemu-system-arm:arm64"
+	rm -rf "$d"
+	echo "$want" >"$ARM64_ROOT/.lab-packages"
+	info "arm64 programs: $ARM64_ROOT ($(du -sh "$ARM64_ROOT" | cut -f1))"
 }
 
 if [ ${#missing[@]} -eq 0 ] && [ $src_ok = 1 ]; then
-	arm64_busybox
+	arm64_packages
 	info "all packages present"
 	exit 0
 fi
@@ -74,4 +88,4 @@ apt-get install -y -q --no-install-recommends "${missing[@]}" "$src" \
 	>"$LOGDIR/apt-install.log" 2>&1 ||
 	die "apt-get install failed (see $LOGDIR/apt-install.log): $(tail -n 3 "$LOGDIR/apt-install.log")"
 info "installed"
-arm64_busybox
+arm64_packages

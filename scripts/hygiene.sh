@@ -239,6 +239,7 @@ bmake_db() { # bmake_db LOG MAKE-ARGS...: bmake, its output in LOG, and the DB u
 	db_update "$log" "$BOBJ/.lab-stamp"
 	return $rc
 }
+last_built= last_dirs=
 for i in "${!commits[@]}"; do
 	c=${commits[$i]}
 	name=${pseries[$i]}/$(basename "${patches[$i]}")
@@ -254,14 +255,24 @@ for i in "${!commits[@]}"; do
 	targets=("${dirs[@]/%//}")
 	before=$LOGDIR/w1-$i-parent.log
 	after=$LOGDIR/w1-$i.log
-	git -C "$WT" checkout -q --detach "$c~1"
-	bmake_db "$before" -s W=1 "${targets[@]}" || true
+	# The parent: unless the last build was of that very commit, in at
+	# least these directories, and went through (then it has nothing to
+	# do, and the warnings it would record are recorded already).
+	if [ "$last_built" != "$(git -C "$TREE" rev-parse "$c~1")" ] ||
+	   [ -n "$(comm -23 <(printf '%s\n' "${dirs[@]}" | sort) <(tr ' ' '\n' <<<"$last_dirs" | sort))" ]; then
+		git -C "$WT" checkout -q --detach "$c~1"
+		bmake_db "$before" -s W=1 "${targets[@]}" || true
+	else
+		echo "parent $c~1 built just before, in ${last_dirs}" >"$before"
+	fi
 	cp "$DB" "$DB.parent"
 	git -C "$WT" checkout -q --detach "$c"
+	last_built= last_dirs="${dirs[*]}"
 	if ! bmake_db "$after" -s W=1 "${targets[@]}"; then
 		tap not-ok "w1-build $name: ${dirs[*]} do not build" "$after"
 		continue
 	fi
+	last_built=$(git -C "$TREE" rev-parse "$c")
 	comm -13 "$DB.parent" <(warnings "$after") >"$after.new"
 	# Every .c file the patch changes must have been compiled just now.
 	for f in $(compiled_of "$c"); do
@@ -292,10 +303,17 @@ sparse_at() { # sparse_at COMMIT LOG FILE...: the files that exist at COMMIT
 	: >"$log" && : >"$log.checked" && : >"$log.make"
 	[ ${#have[@]} -gt 0 ] || return 0
 	wt checkout -q --detach "$c"
-	# W=1 as in the per-patch builds, whose objects ccache then has.
+	# W=1 as in the per-patch builds, whose objects ccache then has. Each
+	# file's own object where its directory builds it (not the whole
+	# directory, which would recompile every file that changed since the
+	# last build there); a file built from another directory's Makefile
+	# (virt/kvm/) through that directory.
 	LAB_SPARSE_FILES="${have[*]}" LAB_SPARSE_LOG=$log LAB_SPARSE_SRCTREE=$WT \
 		bmake_db "$log.make" -k -s W=1 C=2 CHECK="$LAB/scripts/sparse-only.sh" \
-		$(for f in "${have[@]}"; do build_dir_of "$f"; done | sort -u | sed 's|$|/|')
+		$(for f in "${have[@]}"; do
+			d=$(build_dir_of "$f")
+			if [ "$d" = "$(dirname "$f")" ]; then echo "${f%.c}.o"; else echo "$d/"; fi
+		done | sort -u)
 }
 for i in "${!STACK[@]}"; do
 	s=${STACK[$i]}

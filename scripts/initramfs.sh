@@ -10,7 +10,7 @@ KST=$OUT/kselftest/kselftest_install
 STAGE=$BUILD/initramfs-$LAB_ARCH
 BUSYBOX=
 if [ "$LAB_ARCH" = arm64 ]; then
-	[ -x "$BUILD/busybox-arm64/bin/busybox" ] && BUSYBOX=$BUILD/busybox-arm64/bin/busybox
+	[ -x "$BUILD/arm64-root/bin/busybox" ] && BUSYBOX=$BUILD/arm64-root/bin/busybox
 else
 	for b in /bin/busybox /usr/bin/busybox; do
 		[ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1 && BUSYBOX=$b && break
@@ -33,6 +33,60 @@ while read -r t; do
 	[ -f "$KST/$c/settings" ] && cp -a "$KST/$c/settings" "$STAGE/kselftest/$c/"
 done <"$STAGE/kselftest/lab-tests.txt"
 cp -a "$KST"/lab/* "$STAGE/lab/"   # the demo and the benchmark
+
+# The VM that lab:vm-gpu-poison runs inside the machine (L2), in /vm:
+# Debian's QEMU for the machine's architecture with the libraries it links
+# (in /vm/lib, found through LD_LIBRARY_PATH; the ELF interpreter where the
+# binary looks for it), the firmware it loads, the lab's kernel once more
+# and an initramfs of L2's own: busybox, guest/vm-guest-init as /init and
+# guest/vm-guest.
+first_of() { local f; for f; do [ -e "$f" ] && echo "$f" && return 0; done; }
+vm_payload() {
+	local vm=$STAGE/vm l2=$STAGE-vm root=/ triplet=x86_64-linux-gnu qemu interp f
+	if [ "$LAB_ARCH" = arm64 ]; then
+		root=$BUILD/arm64-root triplet=aarch64-linux-gnu
+		qemu=$root/usr/bin/qemu-system-aarch64
+	else
+		qemu=/usr/bin/qemu-system-x86_64
+	fi
+	[ -x "$qemu" ] || die "no $qemu: run 'make deps'"
+	rm -rf "$l2" && mkdir -p "$vm/lib" "$vm/share" "$l2"/{bin,proc,sys,dev}
+	cp "$BUSYBOX" "$l2/bin/busybox"
+	ln -s busybox "$l2/bin/sh"
+	install -m 755 "$LAB/guest/vm-guest-init" "$l2/init"
+	cp "$KST/lab/vm-guest" "$l2/vm-guest"
+	(cd "$l2" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$vm/initramfs.cpio"
+	cp "$OUT/$KIMAGE" "$vm/kernel"
+	cp "$qemu" "$vm/"
+	# The libraries: DT_NEEDED, followed, in the multiarch directories.
+	local todo=("$qemu") seen=" " n p
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]} todo=("${todo[@]:1}")
+		for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[[ "$seen" == *" $n "* ]] && continue
+			seen+="$n "
+			p=$(first_of "$root"/{usr/,}lib/"$triplet/$n")
+			[ -n "$p" ] || die "$n, which $(basename "$f") needs, is not in $root"
+			cp -L "$p" "$vm/lib/"
+			todo+=("$p")
+		done
+	done
+	interp=$(readelf -l "$qemu" | sed -n 's/.*interpreter: \([^]]*\)].*/\1/p')
+	mkdir -p "$STAGE$(dirname "$interp")"
+	cp -L "$root$interp" "$STAGE$interp"
+	if [ "$LAB_ARCH" = arm64 ]; then
+		# L2 boots with UEFI: QEMU's GHES (virt,ras=on) needs ACPI.
+		cp -L /usr/share/qemu-efi-aarch64/QEMU_EFI.fd "$vm/share/"
+	else
+		for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin; do
+			p=$(first_of /usr/share/qemu/$f /usr/share/seabios/$f)
+			[ -n "$p" ] || die "QEMU's $f is missing (packages qemu-system-x86, seabios)"
+			cp -L "$p" "$vm/share/"
+		done
+	fi
+	info "QEMU and its VM in /vm: $(du -sh "$vm" | cut -f1)"
+}
+vm_payload
 
 : >"$CPIO.tmp"
 if [ "$LAB_ARCH" = arm64 ]; then

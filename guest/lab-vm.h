@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A VM of the lab machine's own, with Debian's QEMU as its VMM and the
+ * Grace-like GPU assigned to it with vfio-pci (lab:vm-gpu-poison and the
+ * demo's last act): start it, talk to its console, read what QEMU says,
+ * and what the kernel did (its log, the SIGBUS signals it sent: tracing).
+ * QEMU, its libraries and firmware, the VM's kernel and initramfs are in
+ * /vm (scripts/initramfs.sh); the VM runs guest/vm-guest-init and
+ * guest/vm-guest.
+ */
+#ifndef LAB_VM_H
+#define LAB_VM_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VM		"/vm"
+#define TRACE		"/sys/kernel/tracing/"
+#define PAGE_BAD	100
+#define REGION4_OFFSET	(4ULL << 40)	/* VFIO_PCI_INDEX_TO_OFFSET(4) */
+
+#if defined(__x86_64__)
+#define QEMU		VM "/qemu-system-x86_64"
+#define SIGBUS_TO_GUEST	"Guest MCE Memory Error at QEMU addr"
+#elif defined(__aarch64__)
+#define QEMU		VM "/qemu-system-aarch64"
+#define SIGBUS_TO_GUEST	NULL	/* arm64 QEMU injects without a word */
+#endif
+
+struct vm {
+	pid_t pid;
+	int in, out, err;	/* L2's console (QEMU's stdio), QEMU's stderr */
+	char console[1 << 18];
+	char qemu[1 << 14];
+	size_t console_len, qemu_len;
+	size_t console_shown, qemu_shown;
+	int echo;		/* show every line, "L2| " and "qemu| " */
+};
+
+static inline void show_new(const char *who, const char *buf, size_t *shown, size_t len)
+{
+	const char *p = buf + *shown, *nl;
+
+	while ((nl = memchr(p, '\n', buf + len - p))) {
+		int n = nl - p;
+
+		if (n && p[n - 1] == '\r')
+			n--;
+		printf("%s| %.*s\n", who, n, p);
+		p = nl + 1;
+	}
+	*shown = p - buf;
+}
+
+/* Read what QEMU printed for up to @ms ms; 0 once both pipes are closed. */
+static inline int vm_read(struct vm *vm, int ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = vm->out, .events = POLLIN },
+		{ .fd = vm->err, .events = POLLIN },
+	};
+	char *buf[2] = { vm->console, vm->qemu };
+	size_t *len[2] = { &vm->console_len, &vm->qemu_len };
+	size_t size[2] = { sizeof(vm->console), sizeof(vm->qemu) };
+	int i, open = 0;
+	ssize_t n;
+
+	if (poll(pfd, 2, ms) < 0)
+		return 1;
+	for (i = 0; i < 2; i++) {
+		if (pfd[i].fd < 0)
+			continue;
+		open++;
+		if (!(pfd[i].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(pfd[i].fd, buf[i] + *len[i], size[i] - 1 - *len[i]);
+		if (n <= 0) {
+			close(pfd[i].fd);
+			*(i ? &vm->err : &vm->out) = -1;
+			open--;
+			continue;
+		}
+		*len[i] += n;
+		buf[i][*len[i]] = '\0';
+	}
+	if (vm->echo) {
+		show_new("L2", vm->console, &vm->console_shown, vm->console_len);
+		show_new("qemu", vm->qemu, &vm->qemu_shown, vm->qemu_len);
+	}
+	return open;
+}
+
+/* A whole line with @what in @buf, or NULL. */
+static inline const char *line_with(const char *buf, const char *what)
+{
+	const char *p = strstr(buf, what);
+
+	return p && strchr(p, '\n') ? p : NULL;
+}
+
+/*
+ * Wait up to @secs for a line with @what in L2's console (or QEMU's
+ * words); 1 if seen.
+ */
+static inline int vm_wait(struct vm *vm, int qemu, const char *what, int secs)
+{
+	time_t end = time(NULL) + secs;
+
+	while (!line_with(qemu ? vm->qemu : vm->console, what)) {
+		if (time(NULL) > end || !vm_read(vm, 200))
+			return 0;
+	}
+	return 1;
+}
+
+static inline pid_t vm_start(struct vm *vm, const char *bdf, int page)
+{
+	int in[2], out[2], err[2];
+	char dev[96], append[160];
+	pid_t pid;
+	char *argv[] = {
+		QEMU, "-L", VM "/share", "-nodefaults", "-no-user-config",
+#if defined(__x86_64__)
+		/*
+		 * An Intel CPU: QEMU injects machine checks as an Intel CPU
+		 * reports them, which a kernel that sees an AMD CPU (under
+		 * KVM QEMU gives the guest the host's vendor, the lab's
+		 * machine is qemu64, AMD) takes for unrecoverable.
+		 */
+		"-machine", "pc,accel=kvm", "-cpu", "Nehalem,vendor=GenuineIntel",
+		"-serial", "stdio",
+		"-append", append,
+#elif defined(__aarch64__)
+		/*
+		 * ras=on: a GHES (SEA) of QEMU's, which needs ACPI and so
+		 * UEFI, in which QEMU writes the record of an error it
+		 * injects.
+		 */
+		"-machine", "virt,gic-version=3,ras=on,accel=kvm", "-cpu", "host",
+		"-bios", VM "/share/QEMU_EFI.fd", "-serial", "stdio",
+		"-append", append,
+#endif
+		"-name", "l2,debug-threads=on",	/* vCPU threads "CPU n/KVM" */
+		"-smp", "1", "-m", "256", "-display", "none", "-monitor", "none",
+		"-no-reboot", "-kernel", VM "/kernel", "-initrd", VM "/initramfs.cpio",
+		"-device", dev, NULL,
+	};
+
+	snprintf(dev, sizeof(dev), "vfio-pci,host=%s,rombar=0", bdf);
+	snprintf(append, sizeof(append), "%s panic=-1 kunit.enable=0 printk.time=1 vmguest.page=%d",
+#if defined(__x86_64__)
+		 "console=ttyS0",
+#else
+		 "console=ttyAMA0 acpi=force",
+#endif
+		 page);
+	if (pipe(in) || pipe(out) || pipe(err))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(in[1]);
+		close(out[0]);
+		close(err[0]);
+		setenv("LD_LIBRARY_PATH", VM "/lib", 1);
+		execv(QEMU, argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	vm->in = in[1];
+	vm->out = out[0];
+	vm->err = err[0];
+	vm->pid = pid;
+	return pid;
+}
+
+/* Where QEMU mapped the GPU's region 4 (its VFIO device file), or 0. */
+static inline unsigned long long region4_map(pid_t pid)
+{
+	unsigned long long start = 0, s, off;
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (!start && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx-%*x %*s %llx", &s, &off) == 2 &&
+		    off == REGION4_OFFSET && strstr(line, "vfio"))
+			start = s;
+	}
+	fclose(f);
+	return start;
+}
+
+/* Wait up to 10 s for @cond; 1 if it came true. */
+#define WAIT_FOR(cond) ({						\
+	int __i, __ok = 0;						\
+	for (__i = 0; __i < 1000 && !(__ok = !!(cond)); __i++)		\
+		usleep(10000);						\
+	__ok; })
+
+/* The SIGBUS signals the kernel sent since the test began (trace). */
+static inline const char *signals_sent(void)
+{
+	static char buf[1 << 16];
+	int fd = open(TRACE "trace", O_RDONLY);
+	ssize_t n;
+	size_t len = 0;
+
+	while (fd >= 0 && len < sizeof(buf) - 1 &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* The kernel log since @kmsg was opened (a process of its own each). */
+static inline const char *kernel_log(int kmsg)
+{
+	static char log[1 << 16];
+	static size_t len;
+	ssize_t n;
+
+	while (len < sizeof(log) - 1024 && (n = read(kmsg, log + len, 1023)) > 0)
+		len += n;
+	log[len] = '\0';
+	return log;
+}
+
+#endif /* LAB_VM_H */
