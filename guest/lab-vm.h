@@ -44,6 +44,7 @@ struct vm {
 	size_t console_len, qemu_len;
 	size_t console_shown, qemu_shown;
 	int echo;		/* show every line, "L2| " and "qemu| " */
+	int overflow;		/* a buffer filled up: what came after is lost */
 };
 
 static inline void show_new(const char *who, const char *buf, size_t *shown, size_t len)
@@ -82,13 +83,23 @@ static inline int vm_read(struct vm *vm, int ms)
 		open++;
 		if (!(pfd[i].revents & (POLLIN | POLLHUP)))
 			continue;
-		n = read(pfd[i].fd, buf[i] + *len[i], size[i] - 1 - *len[i]);
+		if (*len[i] == size[i] - 1) {
+			/* Full: go on draining the pipe, so that QEMU never blocks. */
+			char scratch[4096];
+
+			vm->overflow = 1;
+			n = read(pfd[i].fd, scratch, sizeof(scratch));
+		} else {
+			n = read(pfd[i].fd, buf[i] + *len[i], size[i] - 1 - *len[i]);
+		}
 		if (n <= 0) {
 			close(pfd[i].fd);
 			*(i ? &vm->err : &vm->out) = -1;
 			open--;
 			continue;
 		}
+		if (vm->overflow && *len[i] == size[i] - 1)
+			continue;
 		*len[i] += n;
 		buf[i][*len[i]] = '\0';
 	}
@@ -163,16 +174,24 @@ static inline pid_t vm_start(struct vm *vm, const char *bdf, int page)
 		 "console=ttyAMA0 acpi=force",
 #endif
 		 page);
-	if (pipe(in) || pipe(out) || pipe(err))
+	/* Close-on-exec: QEMU gets these as 0-2 only, nothing else of ours. */
+	if (pipe2(in, O_CLOEXEC))
 		return -1;
+	if (pipe2(out, O_CLOEXEC)) {
+		close(in[0]), close(in[1]);
+		return -1;
+	}
+	if (pipe2(err, O_CLOEXEC)) {
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+		return -1;
+	}
+	/* A write to the console of a VM that is gone: an error, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
 	pid = fork();
 	if (pid == 0) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
-		close(in[1]);
-		close(out[0]);
-		close(err[0]);
 		setenv("LD_LIBRARY_PATH", VM "/lib", 1);
 		execv(QEMU, argv);
 		_exit(127);
@@ -180,11 +199,47 @@ static inline pid_t vm_start(struct vm *vm, const char *bdf, int page)
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
+	if (pid < 0) {
+		close(in[1]), close(out[0]), close(err[0]);
+		return -1;
+	}
 	vm->in = in[1];
 	vm->out = out[0];
 	vm->err = err[0];
 	vm->pid = pid;
 	return pid;
+}
+
+/*
+ * Let QEMU end for up to @secs, reading what it says, then kill it if it
+ * has not; its wait status, or -1 if it had to be killed.
+ */
+static inline int vm_stop(struct vm *vm, int secs)
+{
+	time_t end = time(NULL) + secs;
+	int status = -1;
+	pid_t done = 0;
+
+	while (time(NULL) <= end && vm_read(vm, 500))
+		;
+	while (!done && time(NULL) <= end) {
+		done = waitpid(vm->pid, &status, WNOHANG);
+		if (!done)
+			usleep(100000);
+	}
+	if (done != vm->pid) {
+		kill(vm->pid, SIGKILL);
+		waitpid(vm->pid, NULL, 0);
+		status = -1;
+	}
+	vm->pid = -1;
+	if (vm->out >= 0)
+		close(vm->out);
+	if (vm->err >= 0)
+		close(vm->err);
+	close(vm->in);
+	vm->out = vm->err = -1;
+	return status;
 }
 
 /* Where QEMU mapped the GPU's region 4 (its VFIO device file), or 0. */
@@ -231,14 +286,17 @@ static inline const char *signals_sent(void)
 	return buf;
 }
 
-/* The kernel log since @kmsg was opened (a process of its own each). */
+/*
+ * The kernel log since @kmsg was opened (a process of its own each): one
+ * /dev/kmsg record a read, which must have room for the longest.
+ */
 static inline const char *kernel_log(int kmsg)
 {
-	static char log[1 << 16];
+	static char log[1 << 17];
 	static size_t len;
 	ssize_t n;
 
-	while (len < sizeof(log) - 1024 && (n = read(kmsg, log + len, 1023)) > 0)
+	while (len < sizeof(log) - 8192 && (n = read(kmsg, log + len, 8192)) > 0)
 		len += n;
 	log[len] = '\0';
 	return log;

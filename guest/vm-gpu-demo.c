@@ -55,8 +55,10 @@ static int fail(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
-	if (vm.pid > 0)
+	if (vm.pid > 0) {
 		kill(vm.pid, SIGKILL);
+		waitpid(vm.pid, NULL, 0);
+	}
 	return 1;
 }
 
@@ -94,11 +96,12 @@ int main(void)
 	       "   pages %d and %d of the GPU's memory, which the VM sees as the\n"
 	       "   device's BAR 4.\n",
 	       QEMU, bdf, PAGE, PAGE + 1);
-	if (vm_start(&vm, bdf, PAGE) <= 0 || !vm_wait(&vm, 0, "VMGUEST: ready", 600))
+	if (vm_start(&vm, bdf, PAGE) <= 0 || !vm_wait(&vm, 0, "VMGUEST: ready", 300))
 		return fail("the VM did not get ready");
 	p = strstr(vm.console, "VMGUEST: ready");
-	sscanf(p, "VMGUEST: ready: %*s BAR 4 at %*s (%*d MiB), page %*d at %llx, mapped at %llx",
-	       &gpa, &l2_va);
+	if (sscanf(p, "VMGUEST: ready: %*s BAR 4 at %*s (%*d MiB), page %*d at %llx, mapped at %llx",
+		   &gpa, &l2_va) != 2)
+		return fail("the VM's program said something else: %.100s", p);
 	map = region4_map(vm.pid);
 	printf("   The VM is up; its page %d is at guest physical 0x%llx, QEMU maps\n"
 	       "   the GPU's memory at 0x%llx.\n     VM: %.*s\n", PAGE, gpa, map,
@@ -108,9 +111,9 @@ int main(void)
 		printf("   QEMU warned when it set the VM up:\n");
 		quote("QEMU", vm.qemu, (const char *const[]){ "vfio_dma_map", NULL });
 		printf("   It maps the GPU's memory for the device's own DMA too (peer to\n"
-		       "   peer), which pins every page of it: a page poisoned before (the\n"
-		       "   act before this one's) fails that with EHWPOISON. QEMU goes on\n"
-		       "   without peer-to-peer DMA to that BAR.\n");
+		       "   peer), which looks up every page of it: a page poisoned before\n"
+		       "   (by the act before this one) fails that with EHWPOISON. QEMU goes\n"
+		       "   on without peer-to-peer DMA to that BAR.\n");
 	}
 	printf("\n");
 	qemu_seen = vm.qemu_len;
@@ -159,10 +162,9 @@ int main(void)
 	       "   data, and its other page is intact:\n");
 	quote("VM", p, (const char *const[]){ "VMGUEST: page", NULL });
 
-	while (vm_read(&vm, 1000))
-		;
-	waitpid(vm.pid, &status, 0);
-	vm.pid = -1;
+	status = vm_stop(&vm, 30);
+	if (status == -1)
+		return fail("QEMU did not end");
 	printf("\n5. The VM shuts down cleanly; QEMU exits with status %d.\n",
 	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) ||

@@ -38,8 +38,9 @@ if [ "$LAB_ARCH" = arm64 ]; then
 	# the two GHES have their registers and status blocks
 	# (guest/hest-arm64.dsl). Not RAM above mem=: arm64 refuses to map for
 	# ACPI what UEFI calls conventional memory.
-	# The GPU: pci-testdev behind a PCI bridge in slot 5, as on x86. The
-	# kselftest TAP goes to a virtio console (virt has one PL011).
+	# The GPU: pci-testdev behind a PCI bridge in slot 5 (so that it can
+	# be reset: a secondary bus reset), behind SMMUv3. The kselftest TAP
+	# goes to a virtio console (virt has one PL011).
 	GPU_MEM_BASE=0xC0000000
 	append="console=ttyAMA0 acpi=force mem=2G lab.mode=$mode panic=-1 printk.time=1"
 	append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x20000000"

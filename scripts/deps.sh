@@ -46,8 +46,10 @@ arm64_packages() {
 	# The packages and, of what they depend on, the arm64 libraries.
 	p=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
 		--no-breaks --no-replaces --no-enhances "${ARM64_PKGS[@]/%/:arm64}" |
-		sed -n 's/^\(\(lib\|zlib\)[^ ]*\):arm64$/\1:arm64/p' | sort -u)
-	rm -rf "$d" "$ARM64_ROOT" && mkdir -p "$d" "$ARM64_ROOT"
+		sed -n 's/^\(\(lib\|zlib\)[^ ]*\):arm64$/\1:arm64/p' | sort -u) ||
+		die "apt-cache depends ${ARM64_PKGS[*]/%/:arm64} failed"
+	# build/busybox-arm64 was the old layout's.
+	rm -rf "$d" "$ARM64_ROOT" "$BUILD/busybox-arm64" && mkdir -p "$d" "$ARM64_ROOT"
 	(cd "$d" && apt-get download -q "${ARM64_PKGS[@]/%/:arm64}" $p) >"$LOGDIR/apt-arm64.log" 2>&1 ||
 		die "apt-get download of arm64 packages failed (see $LOGDIR/apt-arm64.log)"
 	for p in "$d"/*.deb; do

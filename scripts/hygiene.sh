@@ -304,15 +304,21 @@ sparse_at() { # sparse_at COMMIT LOG FILE...: the files that exist at COMMIT
 	[ ${#have[@]} -gt 0 ] || return 0
 	wt checkout -q --detach "$c"
 	# W=1 as in the per-patch builds, whose objects ccache then has. Each
-	# file's own object where its directory builds it (not the whole
-	# directory, which would recompile every file that changed since the
-	# last build there); a file built from another directory's Makefile
-	# (virt/kvm/) through that directory.
+	# file's own object where the per-patch builds compiled it in its own
+	# directory (not the whole directory, which would recompile every
+	# file that changed since the last build there); else the directory
+	# that builds it: kbuild compiles an object named on the command line
+	# even where the configuration does not, and such a file must stay
+	# "not checked", as a directory build leaves it.
 	LAB_SPARSE_FILES="${have[*]}" LAB_SPARSE_LOG=$log LAB_SPARSE_SRCTREE=$WT \
 		bmake_db "$log.make" -k -s W=1 C=2 CHECK="$LAB/scripts/sparse-only.sh" \
 		$(for f in "${have[@]}"; do
-			d=$(build_dir_of "$f")
-			if [ "$d" = "$(dirname "$f")" ]; then echo "${f%.c}.o"; else echo "$d/"; fi
+			d=$(build_dir_of "$f") o=${f%.c}.o
+			if [ "$d" = "$(dirname "$f")" ] && [ -f "$BOBJ/$d/.$(basename "$o").cmd" ]; then
+				echo "$o"
+			else
+				echo "$d/"
+			fi
 		done | sort -u)
 }
 for i in "${!STACK[@]}"; do
@@ -425,8 +431,10 @@ fi
 
 # The series' kselftests, which 'make selftests-arm64' cross-built for the
 # arm64 machine with their own Makefiles: no warning in the series' tests.
+# (On a rerun that recompiled nothing the log is empty: the tests' warnings
+# were read when they were compiled, by the run that did it.)
 klog=$LOGDIR/selftests-arm64.log
-if [ ! -s "$klog" ] || [ ! -x "$AOBJ/kselftest/kselftest_install/kvm/pfnmap_hwpoison_test" ]; then
+if [ ! -f "$klog" ] || [ ! -x "$AOBJ/kselftest/kselftest_install/kvm/pfnmap_hwpoison_test" ]; then
 	tap not-ok "arm64 kselftests: not built: run 'make selftests-arm64' first"
 elif grep -E 'warning:|error:' "$klog" | grep -F -f <(git -C "$TREE" diff --name-only base "$top" -- \
 		'tools/testing/selftests/*.[ch]' | sed 's|.*/||; s/$/:/') >"$klog.ours"; then

@@ -40,7 +40,7 @@ cp -a "$KST"/lab/* "$STAGE/lab/"   # the demo and the benchmark
 # binary looks for it), the firmware it loads, the lab's kernel once more
 # and an initramfs of L2's own: busybox, guest/vm-guest-init as /init and
 # guest/vm-guest.
-first_of() { local f; for f; do [ -e "$f" ] && echo "$f" && return 0; done; }
+first_of() { local f; for f; do [ -e "$f" ] && echo "$f" && return 0; done; return 1; }
 vm_payload() {
 	local vm=$STAGE/vm l2=$STAGE-vm root=/ triplet=x86_64-linux-gnu qemu interp f
 	if [ "$LAB_ARCH" = arm64 ]; then
@@ -65,8 +65,8 @@ vm_payload() {
 		for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
 			[[ "$seen" == *" $n "* ]] && continue
 			seen+="$n "
-			p=$(first_of "$root"/{usr/,}lib/"$triplet/$n")
-			[ -n "$p" ] || die "$n, which $(basename "$f") needs, is not in $root"
+			p=$(first_of "$root"/{usr/,}lib/"$triplet/$n") ||
+				die "$n, which $(basename "$f") needs, is not in $root"
 			cp -L "$p" "$vm/lib/"
 			todo+=("$p")
 		done
@@ -79,8 +79,8 @@ vm_payload() {
 		cp -L /usr/share/qemu-efi-aarch64/QEMU_EFI.fd "$vm/share/"
 	else
 		for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin; do
-			p=$(first_of /usr/share/qemu/$f /usr/share/seabios/$f)
-			[ -n "$p" ] || die "QEMU's $f is missing (packages qemu-system-x86, seabios)"
+			p=$(first_of /usr/share/qemu/$f /usr/share/seabios/$f) ||
+				die "QEMU's $f is missing (packages qemu-system-x86, seabios)"
 			cp -L "$p" "$vm/share/"
 		done
 	fi
