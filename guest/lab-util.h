@@ -40,4 +40,39 @@ static inline uint64_t phys_of(void *addr)
 	return (ent & ((1ULL << 55) - 1)) * psize;
 }
 
+/* Wait up to @ms milliseconds (polls of 1 ms) for @cond; 1 if it came true. */
+#define WAIT_FOR_MS(cond, ms) ({					\
+	int __i, __ok = 0;						\
+	for (__i = 0; __i < (ms) && !(__ok = !!(cond)); __i++)		\
+		usleep(1000);						\
+	__ok; })
+
+/*
+ * Append what can be read from @fd to @buf, a string of @size bytes. Reads
+ * of 8 KiB: /dev/kmsg gives one record a read and refuses a shorter buffer
+ * than the record.
+ */
+static inline const char *read_more(int fd, char *buf, size_t size)
+{
+	size_t len = strlen(buf);
+	ssize_t n;
+
+	while (len + 8192 < size && (n = read(fd, buf + len, 8192)) > 0)
+		len += n;
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * The kernel log since @kmsg was opened, as one string: each call adds
+ * the records that came since the last one (each test runs in a process
+ * of its own, so the buffer starts empty).
+ */
+static inline const char *kernel_log(int kmsg)
+{
+	static char log[1 << 17];
+
+	return read_more(kmsg, log, sizeof(log));
+}
+
 #endif /* LAB_UTIL_H */

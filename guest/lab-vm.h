@@ -23,17 +23,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab-util.h"
+
 #define VM		"/vm"
 #define TRACE		"/sys/kernel/tracing/"
-#define PAGE_BAD	100
 #define REGION4_OFFSET	(4ULL << 40)	/* VFIO_PCI_INDEX_TO_OFFSET(4) */
 
 #if defined(__x86_64__)
 #define QEMU		VM "/qemu-system-x86_64"
-#define SIGBUS_TO_GUEST	"Guest MCE Memory Error at QEMU addr"
 #elif defined(__aarch64__)
 #define QEMU		VM "/qemu-system-aarch64"
-#define SIGBUS_TO_GUEST	NULL	/* arm64 QEMU injects without a word */
 #endif
 
 struct vm {
@@ -72,7 +71,8 @@ static inline int vm_read(struct vm *vm, int ms)
 	char *buf[2] = { vm->console, vm->qemu };
 	size_t *len[2] = { &vm->console_len, &vm->qemu_len };
 	size_t size[2] = { sizeof(vm->console), sizeof(vm->qemu) };
-	int i, open = 0;
+	char scratch[4096];
+	int i, open = 0, full;
 	ssize_t n;
 
 	if (poll(pfd, 2, ms) < 0)
@@ -83,23 +83,22 @@ static inline int vm_read(struct vm *vm, int ms)
 		open++;
 		if (!(pfd[i].revents & (POLLIN | POLLHUP)))
 			continue;
-		if (*len[i] == size[i] - 1) {
-			/* Full: go on draining the pipe, so that QEMU never blocks. */
-			char scratch[4096];
-
-			vm->overflow = 1;
+		/* Full: go on draining the pipe, so that QEMU never blocks. */
+		full = *len[i] == size[i] - 1;
+		if (full)
 			n = read(pfd[i].fd, scratch, sizeof(scratch));
-		} else {
+		else
 			n = read(pfd[i].fd, buf[i] + *len[i], size[i] - 1 - *len[i]);
-		}
 		if (n <= 0) {
 			close(pfd[i].fd);
 			*(i ? &vm->err : &vm->out) = -1;
 			open--;
 			continue;
 		}
-		if (vm->overflow && *len[i] == size[i] - 1)
+		if (full) {
+			vm->overflow = 1;
 			continue;
+		}
 		*len[i] += n;
 		buf[i][*len[i]] = '\0';
 	}
@@ -148,8 +147,6 @@ static inline pid_t vm_start(struct vm *vm, const char *bdf, int page)
 		 * machine is qemu64, AMD) takes for unrecoverable.
 		 */
 		"-machine", "pc,accel=kvm", "-cpu", "Nehalem,vendor=GenuineIntel",
-		"-serial", "stdio",
-		"-append", append,
 #elif defined(__aarch64__)
 		/*
 		 * ras=on: a GHES (SEA) of QEMU's, which needs ACPI and so
@@ -157,9 +154,9 @@ static inline pid_t vm_start(struct vm *vm, const char *bdf, int page)
 		 * injects.
 		 */
 		"-machine", "virt,gic-version=3,ras=on,accel=kvm", "-cpu", "host",
-		"-bios", VM "/share/QEMU_EFI.fd", "-serial", "stdio",
-		"-append", append,
+		"-bios", VM "/share/QEMU_EFI.fd",
 #endif
+		"-serial", "stdio", "-append", append,
 		"-name", "l2,debug-threads=on",	/* vCPU threads "CPU n/KVM" */
 		"-smp", "1", "-m", "256", "-display", "none", "-monitor", "none",
 		"-no-reboot", "-kernel", VM "/kernel", "-initrd", VM "/initramfs.cpio",
@@ -263,43 +260,20 @@ static inline unsigned long long region4_map(pid_t pid)
 }
 
 /* Wait up to 10 s for @cond; 1 if it came true. */
-#define WAIT_FOR(cond) ({						\
-	int __i, __ok = 0;						\
-	for (__i = 0; __i < 1000 && !(__ok = !!(cond)); __i++)		\
-		usleep(10000);						\
-	__ok; })
+#define WAIT_FOR(cond) WAIT_FOR_MS(cond, 10000)
 
 /* The SIGBUS signals the kernel sent since the test began (trace). */
 static inline const char *signals_sent(void)
 {
 	static char buf[1 << 16];
 	int fd = open(TRACE "trace", O_RDONLY);
-	ssize_t n;
-	size_t len = 0;
 
-	while (fd >= 0 && len < sizeof(buf) - 1 &&
-	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	buf[len] = '\0';
-	if (fd >= 0)
+	buf[0] = '\0';
+	if (fd >= 0) {
+		read_more(fd, buf, sizeof(buf));
 		close(fd);
+	}
 	return buf;
-}
-
-/*
- * The kernel log since @kmsg was opened (a process of its own each): one
- * /dev/kmsg record a read, which must have room for the longest.
- */
-static inline const char *kernel_log(int kmsg)
-{
-	static char log[1 << 17];
-	static size_t len;
-	ssize_t n;
-
-	while (len < sizeof(log) - 8192 && (n = read(kmsg, log + len, 8192)) > 0)
-		len += n;
-	log[len] = '\0';
-	return log;
 }
 
 #endif /* LAB_VM_H */

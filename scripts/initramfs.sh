@@ -41,6 +41,7 @@ cp -a "$KST"/lab/* "$STAGE/lab/"   # the demo and the benchmark
 # and an initramfs of L2's own: busybox, guest/vm-guest-init as /init and
 # guest/vm-guest.
 first_of() { local f; for f; do [ -e "$f" ] && echo "$f" && return 0; done; return 1; }
+pack() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet); }  # pack DIR: its cpio
 vm_payload() {
 	local vm=$STAGE/vm l2=$STAGE-vm root=/ triplet=x86_64-linux-gnu qemu interp f
 	if [ "$LAB_ARCH" = arm64 ]; then
@@ -55,7 +56,7 @@ vm_payload() {
 	ln -s busybox "$l2/bin/sh"
 	install -m 755 "$LAB/guest/vm-guest-init" "$l2/init"
 	cp "$KST/lab/vm-guest" "$l2/vm-guest"
-	(cd "$l2" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$vm/initramfs.cpio"
+	pack "$l2" >"$vm/initramfs.cpio"
 	cp "$OUT/$KIMAGE" "$vm/kernel"
 	cp "$qemu" "$vm/"
 	# The libraries: DT_NEEDED, followed, in the multiarch directories.
@@ -102,6 +103,6 @@ if [ "$LAB_ARCH" = arm64 ]; then
 	done
 	(cd "$STAGE-acpi" && find kernel | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$CPIO.tmp"
 fi
-(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >>"$CPIO.tmp"
+pack "$STAGE" >>"$CPIO.tmp"
 mv "$CPIO.tmp" "$CPIO"
 info "$CPIO: $(du -h "$CPIO" | cut -f1)"
