@@ -142,17 +142,18 @@ TEST_F(sea, abort_without_record)
  * The record first, then the abort: memory_failure() runs in this task,
  * with MF_ACTION_REQUIRED, before the load is retried.
  */
-TEST_F(sea, record_then_abort_action_required)
+static void record_then_abort(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(sea) *self, unsigned long nr)
 {
-	char *page = self->map + POISON_PAGE * self->psize, want[128];
-	uint64_t phys = self->info.base + MAP_OFFSET + POISON_PAGE * self->psize;
+	char *page = self->map + nr * self->psize, want[128];
+	uint64_t phys = self->info.base + MAP_OFFSET + nr * self->psize;
 	unsigned long pfn = phys / self->psize;
 	struct pfn_poison_stats st;
 	const char *log;
 	int i;
 
 	for (i = 0; i < 16; i++)	/* mapped now, the neighbours too */
-		self->map[(POISON_PAGE - 8 + i) * self->psize] = (char)i;
+		self->map[(nr - 8 + i) * self->psize] = (char)i;
 
 	ASSERT_EQ(0, ghes_report_memory_error(self->reg, phys));
 	/* An SEA-notified GHES is not polled: the record waits for the abort. */
@@ -175,7 +176,7 @@ TEST_F(sea, record_then_abort_action_required)
 	EXPECT_EQ(page, (char *)got.si_addr);
 	for (i = 0; i < 16; i++) {
 		if (i != 8)
-			EXPECT_EQ((char)i, self->map[(POISON_PAGE - 8 + i) * self->psize]);
+			EXPECT_EQ((char)i, self->map[(nr - 8 + i) * self->psize]);
 	}
 
 	snprintf(want, sizeof(want), "%#lx: recovery action for non struct page pfn: Recovered", pfn);
@@ -192,6 +193,24 @@ TEST_F(sea, record_then_abort_action_required)
 	if (strstr(log, "Hardware error from APEI Generic Hardware Error Source:"))
 		EXPECT_NE(NULL, strstr(log, "Hardware error from APEI Generic Hardware Error Source: 1"));
 	EXPECT_EQ(NULL, strstr(log, "APEI work queued but not completed"));
+}
+
+/* A late-kill task, which only MF_ACTION_REQUIRED in its context signals. */
+TEST_F(sea, record_then_abort_action_required)
+{
+	record_then_abort(_metadata, self, POISON_PAGE);
+}
+
+/*
+ * An early-kill task, as QEMU is: memory_failure() run from a kworker
+ * would signal it too, but with BUS_MCEERR_AO, as a task that merely maps
+ * the page, and the task would then retry its access. It must get
+ * BUS_MCEERR_AR, at the page, from memory_failure() in its own context.
+ */
+TEST_F(sea, early_kill_gets_action_required)
+{
+	ASSERT_EQ(0, prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0));
+	record_then_abort(_metadata, self, POISON_PAGE + 20);
 }
 
 TEST_HARNESS_MAIN

@@ -15,6 +15,8 @@
 #               directories of its own series' .c files
 #   sparse      make C=2 on every .c file the stack touches: no new warning
 #   kernel-doc  scripts/kernel-doc -Wall on every .c/.h it touches: no new warning
+#   abi         the structures of include/ that the base has keep their
+#               members in place (scripts/abi-layout.py): new ones at the end
 # The whole kernel is linked by the build step. The per-patch builds use their
 # own worktree (build/bisect) and objects (build/obj-bisect).
 set -euo pipefail
@@ -205,6 +207,17 @@ uncompiled_of() {
 	git -C "$TREE" diff-tree --no-commit-id --name-only --diff-filter=AM -r "$1" -- '*.c' |
 	while read -r f; do [[ "$NOT_ON_X86" == *" $f "* ]] && echo "$f"; done || true
 }
+
+# --- ABI: what modules built for the base rely on ----------------------------
+# Every structure of include/ that the base has and the stack changes keeps
+# the members the base has, at their place: new members at the end only
+# (Debian's 6.12 ABI; out-of-tree modules). scripts/abi-layout.py compares
+# the definitions' text at base and at the top of the stack.
+if python3 "$LAB/scripts/abi-layout.py" "$TREE" base "$top" >"$LOGDIR/abi.log" 2>&1; then
+	tap ok "abi: $(grep -c '^ok' "$LOGDIR/abi.log" || true) structures of include/ that the stack changes keep the base's members in place"
+else
+	tap not-ok "abi: a structure of include/ moves members the base has" "$LOGDIR/abi.log"
+fi
 
 # --- W=1 build after each patch --------------------------------------------
 mkdir -p "$BOBJ"
