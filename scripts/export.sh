@@ -29,6 +29,7 @@ for n in $names; do
 	fi
 done
 load_stack
+src_sum=$(src_sha256)
 
 for i in "${!STACK[@]}"; do
 	n=${STACK[$i]}
@@ -47,9 +48,9 @@ for i in "${!STACK[@]}"; do
 	recipients "$n" $(ls "$new"/0*.patch | grep -v '/0000-') >"$new/recipients" ||
 		die "get_maintainer.pl failed for series $n"
 	python3 - "$new/0000-cover-letter.patch" "$LAB/series/$n/0000-cover-letter.patch" \
-		"$LAB_NAME" "$new/recipients" <<'PY'
+		"$LAB_NAME" "$new/recipients" "$SRC_VERSION" "$src_sum" <<'PY'
 import re, sys
-new, old, name, rcpt = sys.argv[1:]
+new, old, name, rcpt, version, sha256 = sys.argv[1:]
 def split(path):
     text = open(path).read()
     head, _, body = text.partition('\n\n')
@@ -73,6 +74,13 @@ if subj:
     if date:
         text = re.sub(r'^Date: .*$', lambda _: date.group(0), text, count=1, flags=re.M)
     text = text.replace('*** SUBJECT HERE ***', subj, 1)
+    # The base the text names, in its section "Base and prerequisites"
+    # (a changelog may name older ones): the Debian version and the
+    # tarball's checksum, as series/BASE and the installed package say.
+    def base_section(m):
+        t = re.sub(r'\b6\.12\.\d+-\d+~deb\d+u\d+\b', version, m.group(0))
+        return re.sub(r'\b[0-9a-f]{64}\b', sha256, t)
+    blurb = re.sub(r'^Base and prerequisites\n-+\n(?:.+\n)+', base_section, blurb, count=1, flags=re.M)
     text = re.sub(r'\*\*\* BLURB HERE \*\*\*\n*', lambda _: blurb.rstrip('\n') + '\n\n', text, count=1)
 open(new, 'w').write(text)
 PY

@@ -96,11 +96,12 @@ done
 
 # --- cover letters -----------------------------------------------------------
 base_commit=$(git -C "$TREE" rev-parse base)
+src_sum=$(src_sha256)
 for i in "${!STACK[@]}"; do
 	s=${STACK[$i]}
 	cover=$LAB/series/$s/0000-cover-letter.patch
 	if [ ! -f "$cover" ] || grep -q '\*\*\* .* HERE \*\*\*' "$cover" ||
-	   ! grep -qF "$SRC_VERSION" "$cover" || ! grep -qF "$SRC_SHA256" "$cover"; then
+	   ! grep -qF "$SRC_VERSION" "$cover" || ! grep -qF "$src_sum" "$cover"; then
 		tap not-ok "cover $s: missing, has git's placeholders, or does not name $SRC_PKG $SRC_VERSION and its sha256"
 	else
 		tap ok "cover $s: written, names the base"

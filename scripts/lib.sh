@@ -33,8 +33,13 @@ mkdir -p "$LOGDIR"
 base_field() { sed -n "s/^$1: *//p" "$LAB/series/BASE"; }
 SRC_PKG=$(base_field package)
 SRC_VERSION=$(base_field version)
-SRC_SHA256=$(base_field sha256)
 SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+# The version of the package that is installed, and the tarball's sha256
+# (what the cover letters quote): apt checked the package against Debian's
+# signed archive, so series/BASE need not repeat a checksum, and moving to
+# the next Debian version is one line of it.
+src_installed() { dpkg-query -W -f='${Version}' "$SRC_PKG" 2>/dev/null || true; }
+src_sha256() { sha256sum "$SRC_TARBALL" | cut -d' ' -f1; }
 
 # The stack: series/ORDER names the series in the order they apply, one a
 # line ('#' starts a comment). Each is a directory series/NAME of

@@ -18,13 +18,14 @@ git_t() { git -C "$TREE" "$@"; }
 [ -f "$SRC_TARBALL" ] || die "missing $SRC_TARBALL: run 'make deps' (package $SRC_PKG)"
 
 make_base() {
-	info "checking sha256 of $SRC_TARBALL"
-	sum=$(sha256sum "$SRC_TARBALL" | cut -d' ' -f1)
-	if [ "$sum" != "$SRC_SHA256" ]; then
+	local v
+	v=$(src_installed)
+	if [ "$v" != "$SRC_VERSION" ]; then
 		[ "${LAB_ALLOW_OTHER_BASE:-0}" = 1 ] ||
-			die "checksum mismatch for $SRC_TARBALL: got $sum, series/BASE says $SRC_SHA256 (set LAB_ALLOW_OTHER_BASE=1 to build on it anyway)"
-		warn "checksum mismatch: building on $sum, NOT the base in series/BASE"
+			die "$SRC_PKG ${v:-(not installed)} is installed, series/BASE says $SRC_VERSION: run 'make deps' (or LAB_ALLOW_OTHER_BASE=1 to build on it anyway)"
+		warn "$SRC_PKG ${v:-(not installed)}: building NOT on the base of series/BASE ($SRC_VERSION)"
 	fi
+	sum=$(src_sha256)
 	info "extracting $SRC_TARBALL into $TREE"
 	rm -rf "$TREE" "$TREE.tmp"
 	mkdir -p "$TREE.tmp"
@@ -148,4 +149,18 @@ if [ "$k" -eq ${#STACK[@]} ]; then
 	info "build/linux has the stack of series/ (${STACK[*]}): nothing to apply"
 else
 	info "build/linux: ${STACK[*]}; HEAD $top $(git_t rev-parse --short HEAD)"
+fi
+
+# A new base (series/BASE names another Debian version) on which every patch
+# applied: the cover letters still name the old one. Export the stack, so
+# that series/ says what was built and tested; git diff series/ shows it.
+base_commit=$(git_t rev-parse base)
+stale=()
+for n in "${STACK[@]}"; do
+	grep -qx "base-commit: $base_commit" "$LAB/series/$n/0000-cover-letter.patch" || stale+=("$n")
+done
+if [ ${#stale[@]} -gt 0 ]; then
+	info "cover letters of ${stale[*]} name another base: exporting the stack on $SRC_PKG $SRC_VERSION"
+	"$LAB/scripts/export.sh"
+	warn "series/ now describes the stack on $SRC_VERSION: review 'git diff series/' and commit it"
 fi
