@@ -129,7 +129,12 @@ struct ghes_fw {
 
 static inline int ghes_fw_map(struct ghes_fw *fw, uint64_t reg)
 {
-	uint64_t start = reg & ~4095ULL;
+	/*
+	 * mmap() takes an offset of whole pages: with 64 KiB pages, the
+	 * SEA source's register (guest/hest-arm64.dsl, 8 KiB after the
+	 * polled one's) is in the middle of one.
+	 */
+	uint64_t start = reg & ~((uint64_t)sysconf(_SC_PAGESIZE) - 1);
 	int fd;
 
 	fw->len = reg - start + GHES_BLOCK_OFF + 4096;

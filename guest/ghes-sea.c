@@ -55,6 +55,12 @@
  * ghes-poison leaves pages that firmware reported (unpoison refuses them).
  */
 #define MAP_OFFSET	(32UL << 20)
+/*
+ * The mapping there: 2 MiB, or with big pages at least 64 of them, so that
+ * it holds page POISON_PAGE + 20 and the 8 pages around it (64 KiB pages:
+ * 4 MiB).
+ */
+#define MAP_LEN(psize)	((psize) * 64 > (2UL << 20) ? (psize) * 64 : (2UL << 20))
 
 FIXTURE(sea) {
 	uint64_t reg;
@@ -62,7 +68,7 @@ FIXTURE(sea) {
 	int kmsg;
 	int dev;
 	struct pfn_poison_info info;
-	char *map;		/* 2 MiB of the module's range, at MAP_OFFSET */
+	char *map;		/* MAP_LEN of the module's range, at MAP_OFFSET */
 	volatile char *trigger;	/* a page nothing decodes */
 };
 
@@ -92,8 +98,8 @@ FIXTURE_SETUP(sea)
 	self->dev = open(DEVICE, O_RDWR);
 	ASSERT_LE(0, self->dev) TH_LOG("%s: %s", DEVICE, strerror(errno));
 	ASSERT_EQ(0, ioctl(self->dev, PFN_POISON_IOC_INFO, &self->info));
-	ASSERT_LE(MAP_OFFSET + (2 << 20), self->info.size);
-	self->map = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
+	ASSERT_LE(MAP_OFFSET + MAP_LEN(self->psize), self->info.size);
+	self->map = mmap(NULL, MAP_LEN(self->psize), PROT_READ | PROT_WRITE, MAP_SHARED,
 			 self->dev, MAP_OFFSET);
 	ASSERT_NE(MAP_FAILED, self->map);
 	ASSERT_EQ(0, ioctl(self->dev, PFN_POISON_IOC_RESET_STATS));
@@ -108,7 +114,7 @@ FIXTURE_SETUP(sea)
 FIXTURE_TEARDOWN(sea)
 {
 	if (self->map && self->map != MAP_FAILED)
-		munmap(self->map, 2 << 20);
+		munmap(self->map, MAP_LEN(self->psize));
 	if (self->trigger && self->trigger != MAP_FAILED)
 		munmap((void *)self->trigger, self->psize);
 	if (self->dev > 0)

@@ -16,6 +16,7 @@
 
 #include "vfio/vfio_util.h"
 #include "ghes-record.h"
+#include "lab-util.h"
 
 #define SZ_1G		(1UL << 30)
 #define BAD		100		/* the page of usemem that goes bad */
@@ -74,8 +75,9 @@ static void kernel_says(int kmsg)
 
 /*
  * A VM with 64 KiB of RAM at 0 for its code, and SLOT_PAGES of the GPU's
- * memory at SLOT_GPA. Its code reads the byte at SLOT_GPA + (page of usemem
- * - SLOT_FIRST) * 4 KiB and hands it to the VMM:
+ * memory at SLOT_GPA (both a whole number of pages, 4 or 64 KiB, as KVM
+ * wants its memslots). Its code reads the byte at SLOT_GPA + (page of
+ * usemem - SLOT_FIRST) * the page size and hands it to the VMM:
  *  - x86, in real mode: the offset in BX; the byte goes out to port 0x10;
  *  - arm64, at EL1 with the MMU off: the address in x1; the byte is stored
  *    at MMIO_EXIT, which no memslot backs: an MMIO exit; then it loops, so
@@ -206,7 +208,9 @@ int main(void)
 	long f0, i;
 	struct utsname uts;
 	struct vm v;
-	long faults;
+	long faults, faults2;
+	unsigned long pmd = pmd_size();
+	char entries[160];
 	int kmsg, c, rd_err;
 	void *va;
 
@@ -235,13 +239,24 @@ int main(void)
 	faults = minflt() - f0;
 	strcpy(bad, "hello");
 	strcpy(bad + psize, "world");
+	/*
+	 * Up to two faults an entry: arm64 takes a second one for the first
+	 * write. With 64 KiB pages a PMD maps 512 MiB and there is no PUD
+	 * level: 1 GiB is two entries.
+	 */
+	if (faults == 1)
+		snprintf(entries, sizeof(entries), "one 1 GiB entry");
+	else if (faults <= 2 * (long)(SZ_1G / pmd))
+		snprintf(entries, sizeof(entries), "%s entries (PMDs; no 1 GiB pfn mappings here)",
+			 size_str(pmd));
+	else
+		snprintf(entries, sizeof(entries), "%s pages, no huge entries", size_str(psize));
 	printf("1. The VMM opens the GPU %s through VFIO (%s, driver nvgrace-gpu)\n"
 	       "   and maps 1 GiB of its memory (region 4): %ld page fault(s) for %ld\n"
-	       "   pages, %s. It writes \"hello\" and \"world\" to pages %d\n"
-	       "   and %d, and gives pages %d-%d to its VM at guest address 0x%x.\n",
-	       bdf, d.group_path, faults, (long)(SZ_1G / psize),
-	       faults == 1 ? "one 1 GiB entry" :
-	       faults <= 1024 ? "2 MiB entries (no 1 GiB pfn mappings here)" : "small entries",
+	       "   pages of %s: %s.\n"
+	       "   It writes \"hello\" and \"world\" to pages %d and %d, and gives pages\n"
+	       "   %d-%d to its VM at guest address 0x%x.\n",
+	       bdf, d.group_path, faults, (long)(SZ_1G / psize), size_str(psize), entries,
 	       BAD, BAD + 1, SLOT_FIRST, SLOT_FIRST + SLOT_PAGES - 1, SLOT_GPA);
 	if (vm_create(&v, mem))
 		return perror("KVM"), 1;
@@ -300,11 +315,21 @@ int main(void)
 	for (i = 0; i < (long)(SZ_1G / psize); i++)
 		if (i != BAD)
 			(void)*(volatile char *)(mem + i * psize);
+	faults2 = minflt() - f0;
+	/* At most: the bad page's PMD in pages, the others refaulted whole. */
+	if (faults2 <= (long)(pmd / psize) - 1 + 2 * (long)(SZ_1G / pmd))
+		snprintf(entries, sizeof(entries),
+			 "%s pages\n   in the bad page's %s, %s entries for the rest%s",
+			 size_str(psize), size_str(pmd), size_str(pmd),
+			 faults == 1 ? " (refaulted where a 1 GiB entry was)" : "");
+	else
+		snprintf(entries, sizeof(entries),
+			 "more than %s pages\n   in the bad page's %s and %s entries for the rest take",
+			 size_str(psize), size_str(pmd), size_str(pmd));
 	printf("5. Nothing else is lost: the guest reads page %d: '%c'; the VMM reads\n"
-	       "   \"%s\" there, and all the other pages with %ld faults: 4 KiB pages\n"
-	       "   in the bad page's 2 MiB, 2 MiB entries for the rest (refaulted where\n"
-	       "   a 1 GiB entry was). pread() of the bad page through the device file: %s.\n",
-	       BAD + 1, c, bad + psize, minflt() - f0,
+	       "   \"%s\" there, and all the other pages with %ld faults: %s.\n"
+	       "   pread() of the bad page through the device file: %s.\n",
+	       BAD + 1, c, bad + psize, faults2, entries,
 	       rd_err ? strerror(rd_err) : "data (the kernel read poison!)");
 	return c == 'w' && !strcmp(bad + psize, "world") && rd_err == EIO ? 0 : 1;
 }

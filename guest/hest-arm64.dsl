@@ -2,9 +2,9 @@
  * The firmware side of memory errors in the lab's arm64 guest (scripts/boot.sh
  * arm64): a HEST with two Generic Hardware Error Sources, whose error status
  * registers are in a DIMM the kernel never onlines (scripts/boot.sh):
- *   source 0, polled, register at 0x180000000 (as guest/hest.dsl on x86);
+ *   source 0, polled, register at 0x240000000;
  *   source 1, notified by a synchronous external abort (SEA), register at
- *   0x180002000: Grace's way of reporting poison that a CPU consumed.
+ *   0x240002000: Grace's way of reporting poison that a CPU consumed.
  * guest/ghes-record.h plays the firmware: it writes a CPER record 4 KiB
  * after a register and points the register at it.
  * Compiled with iasl; QEMU's virt machine takes no -acpitable, so the kernel
@@ -36,7 +36,7 @@
 [0001]                          Bit Width : 40
 [0001]                         Bit Offset : 00
 [0001]               Encoded Access Width : 04 [QWord Access:64]
-[0008]                            Address : 0000000180000000
+[0008]                            Address : 0000000240000000
 
 [0028]                             Notify : [Hardware Error Notification Structure]
 [0001]                        Notify Type : 00 [Polled]
@@ -65,7 +65,7 @@
 [0001]                          Bit Width : 40
 [0001]                         Bit Offset : 00
 [0001]               Encoded Access Width : 04 [QWord Access:64]
-[0008]                            Address : 0000000180002000
+[0008]                            Address : 0000000240002000
 
 [0028]                             Notify : [Hardware Error Notification Structure]
 [0001]                        Notify Type : 08 [SEA]

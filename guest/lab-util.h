@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,6 +39,45 @@ static inline uint64_t phys_of(void *addr)
 	if (!(ent & (1ULL << 63)))
 		return 0;
 	return (ent & ((1ULL << 55) - 1)) * psize;
+}
+
+/*
+ * What a PMD entry maps: THP's figure, or else a page of 8-byte entries
+ * that each map a page: 2 MiB with 4 KiB pages, 512 MiB with 64 KiB pages
+ * (arm64, where with 48-bit addresses there is no PUD level).
+ */
+static inline unsigned long pmd_size(void)
+{
+	unsigned long psize = sysconf(_SC_PAGESIZE), size = 0;
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &size) != 1)
+			size = 0;
+		fclose(f);
+	}
+	return size ? size : psize * (psize / 8);
+}
+
+/*
+ * @bytes in words, in the largest unit that divides it: "4 KiB", "2 MiB",
+ * "1 GiB". The string lasts for the next seven calls.
+ */
+static inline const char *size_str(unsigned long bytes)
+{
+	static char buf[8][24];
+	static unsigned int next;
+	char *s = buf[next++ % 8];
+
+	if (bytes && !(bytes % (1UL << 30)))
+		snprintf(s, sizeof(buf[0]), "%lu GiB", bytes >> 30);
+	else if (bytes && !(bytes % (1UL << 20)))
+		snprintf(s, sizeof(buf[0]), "%lu MiB", bytes >> 20);
+	else if (bytes && !(bytes % (1UL << 10)))
+		snprintf(s, sizeof(buf[0]), "%lu KiB", bytes >> 10);
+	else
+		snprintf(s, sizeof(buf[0]), "%lu bytes", bytes);
+	return s;
 }
 
 /* Wait up to @ms milliseconds (polls of 1 ms) for @cond; 1 if it came true. */

@@ -5,8 +5,10 @@
  * Run in the guest by 'make bench' (guest/init), after pfn-poison-bench.
  *
  *  1. Touch every page of 1 GiB of usemem mapped at an address that allows
- *     1 GiB entries, one that allows 2 MiB entries at most, and one that
- *     allows 4 KiB pages only: faults and time of each, and their ratios.
+ *     1 GiB entries, one that allows PMD entries at most, and one that
+ *     allows pages only: faults and time of each, and their ratios. With
+ *     4 KiB pages a PMD maps 2 MiB; with 64 KiB pages 512 MiB, and there
+ *     are no 1 GiB entries (no PUD level): the first two are alike.
  *  2. Poison one page, map again at the 1 GiB-aligned address and touch
  *     every other page: how many faults, so how much is mapped small.
  *
@@ -20,8 +22,8 @@
 #include <time.h>
 
 #include "vfio/vfio_util.h"
+#include "lab-util.h"
 
-#define SZ_2M	(2UL << 20)
 #define SZ_1G	(1UL << 30)
 
 static long psize;
@@ -109,15 +111,20 @@ int main(void)
 	struct touch_result pud, pmd, pte, poisoned;
 	struct vfio_dev d;
 	struct vfio_region r;
-	unsigned long pfn;
+	unsigned long pfn, pmd_sz, huge;
 	volatile char *p;
-	long bad, pages, want;
+	long bad, pages, want, pmd_pages;
+	char label[64];
 	size_t len;
 	void *va;
 	int ret;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	psize = sysconf(_SC_PAGESIZE);
+	pmd_sz = pmd_size();
+	pmd_pages = pmd_sz / psize;
+	/* The biggest entry that can map the 1 GiB-aligned mapping. */
+	huge = pmd_sz * (psize / 8) <= SZ_1G ? pmd_sz * (psize / 8) : pmd_sz;
 	now();		/* the vDSO's first call faults: not in a count */
 	if (!bdf || !base) {
 		printf("nvgrace-bench: VFIO_SELFTESTS_BDF and NVGRACE_GPU_MEM_BASE must be set\n");
@@ -129,33 +136,43 @@ int main(void)
 		return 1;
 	}
 	ret = vfio_region_info(&d, VFIO_PCI_BAR4_REGION_INDEX, &r);
-	if (ret || !r.sparse || r.area_size < SZ_2M) {
+	if (ret || !r.sparse || r.area_size < pmd_sz) {
 		printf("nvgrace-bench: %s has no usemem region (is it bound to nvgrace_gpu_vfio_pci?)\n", bdf);
 		return 1;
 	}
-	len = r.area_size < SZ_1G ? r.area_size & ~(SZ_2M - 1) : SZ_1G;
+	len = r.area_size < SZ_1G ? r.area_size & ~(pmd_sz - 1) : SZ_1G;
 	pages = len / psize;
 
 	printf("\n== nvgrace-gpu: faulting in %zu MiB of GPU memory (usemem) through VFIO ==\n",
 	       len >> 20);
+	printf("  (pages of %s, PMD entries of %s)\n", size_str(psize), size_str(pmd_sz));
 	if (touch_all(&d, &r, len, 0, -1, &pud) ||
-	    touch_all(&d, &r, len, SZ_2M, -1, &pmd) ||
+	    touch_all(&d, &r, len, pmd_sz, -1, &pmd) ||
 	    touch_all(&d, &r, len, psize, -1, &pte)) {
 		printf("nvgrace-bench: mapping usemem failed: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("  mapped at 1 GiB alignment:    %7ld faults  %8.3f s\n", pud.faults, pud.seconds);
-	printf("  mapped at 2 MiB alignment:    %7ld faults  %8.3f s\n", pmd.faults, pmd.seconds);
-	printf("  mapped at 4 KiB alignment:    %7ld faults  %8.3f s\n", pte.faults, pte.seconds);
-	printf("  ratio 4 KiB / 1 GiB entries:  %7.0fx faults %7.1fx time (target: >= 100x fewer faults)\n",
+	printf("  %-30s%7ld faults  %8.3f s\n", "mapped at 1 GiB alignment:", pud.faults, pud.seconds);
+	snprintf(label, sizeof(label), "mapped at %s alignment:", size_str(pmd_sz));
+	printf("  %-30s%7ld faults  %8.3f s\n", label, pmd.faults, pmd.seconds);
+	snprintf(label, sizeof(label), "mapped at %s alignment:", size_str(psize));
+	printf("  %-30s%7ld faults  %8.3f s\n", label, pte.faults, pte.seconds);
+	snprintf(label, sizeof(label), "ratio %s / %s entries:", size_str(psize), size_str(huge));
+	printf("  %-30s%7.0fx faults %7.1fx time (target: >= 100x fewer faults)\n", label,
 	       (double)pte.faults / (pud.faults ? pud.faults : 1),
 	       pte.seconds / pud.seconds);
-	printf("  ratio 4 KiB / 2 MiB entries:  %7.0fx faults %7.1fx time\n",
+	snprintf(label, sizeof(label), "ratio %s / %s entries:", size_str(psize), size_str(pmd_sz));
+	printf("  %-30s%7.0fx faults %7.1fx time\n", label,
 	       (double)pte.faults / (pmd.faults ? pmd.faults : 1),
 	       pte.seconds / pmd.seconds);
 
-	/* One page in the middle of the second 2 MiB of the first half. */
-	bad = pages / 2 + 512 + 7;
+	/*
+	 * One page in the middle of the second PMD of the second half (with
+	 * 4 KiB pages); in the second half if that has a single PMD.
+	 */
+	bad = pages / 2 + 7;
+	if (bad + pmd_pages < pages)
+		bad += pmd_pages;
 	pfn = strtoul(base, NULL, 0) / psize + bad;
 	printf("\n== one poisoned page (usemem page %ld, pfn %#lx) ==\n", bad, pfn);
 	ret = write_pfn("corrupt-pfn", pfn);
@@ -177,9 +194,9 @@ int main(void)
 	}
 	printf("  touching the other %ld pages: %ld faults  %8.3f s\n",
 	       pages - 1, poisoned.faults, poisoned.seconds);
-	want = SZ_2M / psize - 1 + len / SZ_2M - 1;
-	printf("  with only the poisoned page's 2 MiB at 4 KiB: %ld + %ld = %ld faults: %s\n",
-	       SZ_2M / psize - 1, len / SZ_2M - 1, want,
+	want = pmd_pages - 1 + len / pmd_sz - 1;
+	printf("  with only the poisoned page's %s at %s: %ld + %ld = %ld faults: %s\n",
+	       size_str(pmd_sz), size_str(psize), pmd_pages - 1, len / pmd_sz - 1, want,
 	       poisoned.faults <= want ? "met" : "NOT met");
 	printf("  touching the poisoned page: %s\n",
 	       sigbus_code == BUS_MCEERR_AR ? "SIGBUS BUS_MCEERR_AR" : "no BUS_MCEERR_AR!");

@@ -6,11 +6,12 @@
  *
  *  1. memory_failure() on a registered pfn among 1, 1,000 and 100,000
  *     registered ranges (hwpoison-inject corrupt-pfn, then unpoison-pfn).
- *  2. Faulting 1 GiB at 4 KiB: with nothing poisoned (the check in
+ *  2. Faulting 1 GiB a page at a time: with nothing poisoned (the check in
  *     vmf_insert_pfn() patched out) against with poison elsewhere in the
  *     range, interleaved chunk by chunk.
  *  3. Huge mappings: faults per entry size for 1 GiB, and what one poisoned
- *     page costs.
+ *     page costs. With 64 KiB pages a PMD maps 512 MiB and there is no PUD
+ *     level: 1 GiB is two PMD entries.
  *  4. Memory for the poison state, from the pfn_poison slab cache.
  */
 #define _GNU_SOURCE
@@ -27,14 +28,15 @@
 #include <unistd.h>
 
 #include "test_pfn_poison_uapi.h"
+#include "lab-util.h"
 
 #define DEVICE		"/dev/test_pfn_poison"
 #define CORRUPT_PFN	"/sys/kernel/debug/hwpoison/corrupt-pfn"
 #define UNPOISON_PFN	"/sys/kernel/debug/hwpoison/unpoison-pfn"
-#define SZ_2M		(2UL << 20)
 #define SZ_1G		(1UL << 30)
 
 static long psize;
+static unsigned long pmd_sz;	/* 2 MiB with 4 KiB pages, 512 MiB with 64 KiB */
 static int fd;
 static struct pfn_poison_info info;
 
@@ -114,8 +116,8 @@ static double failure_cost(unsigned long nr, int rounds)
 }
 
 /*
- * 2. Faulting 1 GiB at 4 KiB through two mappings, a chunk of one with
- * nothing poisoned, then the same chunk of the other with the pfns of
+ * 2. Faulting 1 GiB a page at a time through two mappings, a chunk of one
+ * with nothing poisoned, then the same chunk of the other with the pfns of
  * @poison poisoned (none, or pages neither mapping touches), in alternating
  * order; the poison is put in place and taken away between the two chunks,
  * untimed. The host this runs on is shared and its speed swings by tens of
@@ -127,8 +129,10 @@ static double failure_cost(unsigned long nr, int rounds)
  * a real CPU does not do. A few untimed faults in a third mapping after
  * each change take that cost out of the chunks.
  */
-#define CHUNK		(4UL << 20)
+/* 1024 pages: 4 MiB with 4 KiB pages, 64 MiB with 64 KiB pages. */
+#define CHUNK		(1024UL * psize)
 #define NR_CHUNKS	(SZ_1G / CHUNK)
+#define MAX_CHUNKS	(SZ_1G / (1024UL * 4096))
 #define REPEATS		4
 
 struct compare {
@@ -206,7 +210,7 @@ static double touch_chunk_poisoned(volatile char *p, unsigned long chunk,
 
 static struct compare compare(const struct poison_set *ps)
 {
-	static double ratio[REPEATS * NR_CHUNKS];
+	static double ratio[REPEATS * MAX_CHUNKS];
 	struct compare c = {};
 	unsigned long i, r, n = 0;
 
@@ -276,12 +280,20 @@ int main(void)
 	struct poison_set none = { 0 }, last, ends;
 	double cost[3], ratio;
 	struct pfn_poison_stats s;
-	unsigned long i, last_pfn;
+	unsigned long i, last_pfn, bad_off, pmd_pages;
 	long before, after;
+	char sizes[96];
 	char *map;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	psize = sysconf(_SC_PAGESIZE);
+	pmd_sz = pmd_size();
+	pmd_pages = pmd_sz / psize;
+	/*
+	 * The poisoned page of 3.: in the PMD at 600 MiB, the 301st of 512
+	 * with 4 KiB pages, the second of two with 64 KiB pages.
+	 */
+	bad_off = (300 * (2UL << 20)) / pmd_sz * pmd_sz + 5 * psize;
 	fd = open(DEVICE, O_RDWR);
 	if (fd < 0)
 		die(DEVICE);
@@ -302,9 +314,9 @@ int main(void)
 	printf("   ratio 100000/1: %.2f (target: at most 2)  %s\n\n", ratio,
 	       ratio <= 2 ? "MET" : "NOT MET");
 
-	printf("2. Faulting 1 GiB at 4 KiB (THP off), %d times; 4 MiB chunks with nothing\n"
+	printf("2. Faulting 1 GiB at %s (THP off), %d times; %s chunks with nothing\n"
 	       "   poisoned and with poison elsewhere in the range compared interleaved\n",
-	       REPEATS);
+	       size_str(psize), REPEATS, size_str(CHUNK));
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
 		die("PR_SET_THP_DISABLE");
 	last = (struct poison_set){ 1, { last_pfn } };
@@ -329,23 +341,29 @@ int main(void)
 	for (i = 0; i < SZ_1G; i += psize)
 		(void)*(volatile char *)(map + i);
 	s = stats();
-	printf("   touching every 4 KiB page: %llu faults (%llu at 1 GiB, %llu at 2 MiB, %llu at 4 KiB)\n",
-	       s.faults[0] + s.faults[1] + s.faults[2], s.faults[PFN_POISON_PUD],
-	       s.faults[PFN_POISON_PMD], s.faults[PFN_POISON_PTE]);
-	printf("   4 KiB mappings would take %lu faults: %.0fx more\n", SZ_1G / psize,
+	snprintf(sizes, sizeof(sizes), "%llu at 1 GiB, %llu at %s, %llu at %s",
+		 s.faults[PFN_POISON_PUD], s.faults[PFN_POISON_PMD], size_str(pmd_sz),
+		 s.faults[PFN_POISON_PTE], size_str(psize));
+	printf("   touching every %s page: %llu faults (%s)\n", size_str(psize),
+	       s.faults[0] + s.faults[1] + s.faults[2], sizes);
+	printf("   %s mappings would take %lu faults: %.0fx more\n", size_str(psize),
+	       SZ_1G / psize,
 	       (double)(SZ_1G / psize) / (s.faults[0] + s.faults[1] + s.faults[2]));
 	ioctl(fd, PFN_POISON_IOC_RESET_STATS);
-	if (write_u64(CORRUPT_PFN, info.base / psize + 300 * (SZ_2M / psize) + 5))
+	if (write_u64(CORRUPT_PFN, info.base / psize + bad_off / psize))
 		die("corrupt-pfn");
 	for (i = 0; i < SZ_1G; i += psize)
-		if (i != 300 * SZ_2M + 5 * psize)
+		if (i != bad_off)
 			(void)*(volatile char *)(map + i);
 	s = stats();
+	snprintf(sizes, sizeof(sizes), "%llu faults at 1 GiB, %llu at %s, %llu at %s",
+		 s.faults[PFN_POISON_PUD], s.faults[PFN_POISON_PMD], size_str(pmd_sz),
+		 s.faults[PFN_POISON_PTE], size_str(psize));
 	printf("   after one poisoned page, touching every other page again:\n"
-	       "   %llu faults at 1 GiB, %llu at 2 MiB, %llu at 4 KiB (target: at most 511 at 4 KiB)  %s\n\n",
-	       s.faults[PFN_POISON_PUD], s.faults[PFN_POISON_PMD], s.faults[PFN_POISON_PTE],
-	       s.faults[PFN_POISON_PTE] <= 511 ? "MET" : "NOT MET");
-	write_u64(UNPOISON_PFN, info.base / psize + 300 * (SZ_2M / psize) + 5);
+	       "   %s (target: at most %lu at %s)  %s\n\n",
+	       sizes, pmd_pages - 1, size_str(psize),
+	       s.faults[PFN_POISON_PTE] <= pmd_pages - 1 ? "MET" : "NOT MET");
+	write_u64(UNPOISON_PFN, info.base / psize + bad_off / psize);
 	munmap(map, SZ_1G);
 
 	printf("4. Memory for the poison state (slab cache pfn_poison: object %ld bytes, %ld with debug)\n",
@@ -362,8 +380,9 @@ int main(void)
 	after = poison_bytes();
 	/* All of the cache, empty slabs included: an upper bound. */
 	printf("   1000 pfns poisoned: %ld bytes of slabs in all, %.1f per poisoned page\n"
-	       "   (target: at most 100 bytes per poisoned page; a bitmap costs 32768 bytes per GiB)  %s\n",
-	       after, after / 1000.0, after / 1000.0 <= 100 ? "MET" : "NOT MET");
+	       "   (target: at most 100 bytes per poisoned page; a bitmap costs %lu bytes per GiB)  %s\n",
+	       after, after / 1000.0, SZ_1G / psize / 8,
+	       after / 1000.0 <= 100 ? "MET" : "NOT MET");
 	for (i = 0; i < 1000; i++)
 		write_u64(UNPOISON_PFN, info.base / psize + 7 * i);
 	return 0;

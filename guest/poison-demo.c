@@ -14,6 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lab-util.h"
+
 static sigjmp_buf jump;
 static siginfo_t got;
 
@@ -75,8 +77,9 @@ int main(void)
 	close(fd);
 	phys = (ent & ((1ULL << 55) - 1)) * psize;
 	printf("1. The process maps two pages and writes \"hello\" and \"world\" into them.\n"
-	       "   The first page is at virtual address %p, physical address 0x%llx.\n\n",
-	       mem, (unsigned long long)phys);
+	       "   The first page is at virtual address %p, physical address 0x%llx.\n"
+	       "   (Pages are %s here; a huge page, one PMD entry, would map %s.)\n\n",
+	       mem, (unsigned long long)phys, size_str(psize), size_str(pmd_size()));
 
 	printf("2. The hardware finds that this physical page is corrupted (poisoned).\n"
 	       "   Here we play the hardware and tell the kernel, as a firmware error\n"
@@ -103,10 +106,11 @@ int main(void)
 	printf("   ...and the kernel stops it with SIGBUS instead of giving it bad data:\n"
 	       "     si_code     = %s\n"
 	       "     si_addr     = %p (%s)\n"
-	       "     si_addr_lsb = %d (the lost range is 2^%d = %d bytes)\n\n",
+	       "     si_addr_lsb = %d (the lost range is 2^%d = %d bytes, %s)\n\n",
 	       code_name(got.si_code), got.si_addr,
 	       got.si_addr == mem ? "exactly the page it touched" : "NOT the page it touched!",
-	       got.si_addr_lsb, got.si_addr_lsb, 1 << got.si_addr_lsb);
+	       got.si_addr_lsb, got.si_addr_lsb, 1 << got.si_addr_lsb,
+	       (1L << got.si_addr_lsb) == psize ? "one page" : "NOT one page!");
 
 	printf("4. Its other page is untouched and still reads \"%s\".\n\n",
 	       (char *)mem + psize);

@@ -73,6 +73,7 @@ int main(void)
 	const char *base = getenv("NVGRACE_GPU_MEM_BASE");
 	long psize = sysconf(_SC_PAGESIZE);
 	unsigned long long gpa = 0, l2_va = 0, map;
+	long l2_psize = 0;
 	uint64_t reg = ghes_register(), phys;
 	size_t seen = 0, l1_seen = 0, qemu_seen = 0;
 	int kmsg, status = -1;
@@ -99,13 +100,18 @@ int main(void)
 	if (vm_start(&vm, bdf, PAGE) <= 0 || !vm_wait(&vm, 0, "VMGUEST: ready", 300))
 		return fail("the VM did not get ready");
 	p = strstr(vm.console, "VMGUEST: ready");
-	if (sscanf(p, "VMGUEST: ready: %*s BAR 4 at %*s (%*d MiB), page %*d at %llx, mapped at %llx",
-		   &gpa, &l2_va) != 2)
+	if (sscanf(p, "VMGUEST: ready: %*s BAR 4 at %*s (%*d MiB), page %*d at %llx, mapped at %llx, page size %ld",
+		   &gpa, &l2_va, &l2_psize) != 3)
 		return fail("the VM's program said something else: %.100s", p);
+	/* Page 300 is the same memory for both only with pages of one size. */
+	if (l2_psize != psize)
+		return fail("the VM's pages are of %s, this machine's of %s",
+			    size_str(l2_psize), size_str(psize));
 	map = region4_map(vm.pid);
 	printf("   The VM is up; its page %d is at guest physical 0x%llx, QEMU maps\n"
-	       "   the GPU's memory at 0x%llx.\n     VM: %.*s\n", PAGE, gpa, map,
-	       (int)strcspn(p, "\r\n"), p);
+	       "   the GPU's memory at 0x%llx. Pages are of %s, in the VM as here;\n"
+	       "   a PMD entry maps %s.\n     VM: %.*s\n", PAGE, gpa, map,
+	       size_str(psize), size_str(pmd_size()), (int)strcspn(p, "\r\n"), p);
 	seen = vm.console_len;
 	if (strstr(vm.qemu, "VFIO_MAP_DMA failed")) {
 		printf("   QEMU warned when it set the VM up:\n");

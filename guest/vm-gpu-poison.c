@@ -110,6 +110,7 @@ TEST_F_TIMEOUT(vm, gpu_page_error, 780)
 {
 	struct vm *vm = self->vm;
 	unsigned long long gpa = 0, l2_va = 0, qemu_va = 0, guest_pa = 0, map;
+	long l2_psize = 0;
 	uint64_t phys = self->gpu_mem + PAGE_BAD * self->psize;
 	unsigned long pfn = phys / self->psize;
 	char want[160], code[32] = "";
@@ -121,11 +122,15 @@ TEST_F_TIMEOUT(vm, gpu_page_error, 780)
 	ASSERT_TRUE(vm_wait(vm, 0, "VMGUEST: ready", 300))
 		TH_LOG("the VM did not get its GPU memory ready");
 	p = strstr(vm->console, "VMGUEST: ready");
-	ASSERT_EQ(2, sscanf(p, "VMGUEST: ready: %*s BAR 4 at %*s (%*d MiB), page %*d at %llx, mapped at %llx",
-			    &gpa, &l2_va));
+	ASSERT_EQ(3, sscanf(p, "VMGUEST: ready: %*s BAR 4 at %*s (%*d MiB), page %*d at %llx, mapped at %llx, page size %ld",
+			    &gpa, &l2_va, &l2_psize));
+	/* Page 100 is the same memory for both only with pages of one size. */
+	ASSERT_EQ(self->psize, l2_psize)
+		TH_LOG("the VM's kernel has pages of %ld bytes, this one of %ld", l2_psize, self->psize);
 	map = region4_map(vm->pid);
 	ASSERT_NE(0, map) TH_LOG("QEMU has no mapping of the GPU's region 4");
-	printf("QEMU maps the GPU's memory at %#llx; the VM's page 100 is at %#llx\n", map, gpa);
+	printf("QEMU maps the GPU's memory at %#llx; the VM's page 100 is at %#llx (pages of %ld KiB)\n",
+	       map, gpa, self->psize >> 10);
 
 	/* 1. The firmware reports page 100 of the GPU's memory. */
 	ASSERT_EQ(0, ghes_report_memory_error(self->reg, phys));

@@ -6,7 +6,8 @@
  * It does what a workload in a VM with an assigned Grace Hopper GPU does to
  * the GPU's memory: it maps the BAR that nvgrace-gpu presents it as (BAR 4,
  * usemem), writes "hello" and "world" into pages N and N + 1 (N: 100, or
- * vmguest.page= on the kernel command line), says so, and
+ * vmguest.page= on the kernel command line; pages of its kernel's size,
+ * which it says), says so, and
  * waits for a line on its console. Then it reads both pages again and says
  * what it got: the data, or the SIGBUS its kernel sent it. One line a fact,
  * each starting with "VMGUEST:", for the test in the lab machine (L1) to
@@ -144,10 +145,11 @@ int main(void)
 	memcpy((char *)bar + PAGE_BAD * psize, "hello", 6);
 	memcpy((char *)bar + PAGE_GOOD * psize, "world", 6);
 	sigaction(SIGBUS, &sa, NULL);
+	/* The page size last: the VM's kernel need not have the lab machine's. */
 	printf("VMGUEST: ready: %s BAR %d at %#" PRIx64 " (%" PRIu64 " MiB), page %d at %#" PRIx64
-	       ", mapped at %p\n", dir + strlen("/sys/bus/pci/devices/"), BAR, start,
+	       ", mapped at %p, page size %ld\n", dir + strlen("/sys/bus/pci/devices/"), BAR, start,
 	       size >> 20, PAGE_BAD, start + PAGE_BAD * psize,
-	       (void *)(bar + PAGE_BAD * psize));
+	       (void *)(bar + PAGE_BAD * psize), psize);
 
 	/* The test poisons the page in L1, then sends a line. */
 	if (!fgets(line, sizeof(line), stdin)) {

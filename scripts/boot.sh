@@ -26,14 +26,16 @@ if [ "$LAB_ARCH" = arm64 ]; then
 	# QEMU's ACPI tables; the lab's own tables come in the initramfs.
 	# -cpu max with the cheap pointer authentication of QEMU's own design
 	# (TCG emulates QARMA slowly).
-	# 5 GiB of RAM at 1 GiB; the kernel takes the first 2 GiB (mem=2G) and
-	# never sees the rest:
+	# 8 GiB of RAM at 1 GiB; the kernel takes the first 2 GiB (mem=2G) and
+	# never sees the rest. With 64 KiB pages a PMD entry maps 512 MiB, so
+	# the two ranges of memory without struct page are 512 MiB aligned and
+	# hold at least two such entries:
 	#   3 GiB - 5 GiB          the GPU's memory (guest/grace-gpu-arm64.asl):
 	#                          usemem 1 GiB, resmem 1 GiB
-	#   5 GiB - 5.5 GiB        test_pfn_poison's range
+	#   5 GiB - 7 GiB          test_pfn_poison's range (four PMD entries)
 	#   above                  edk2's own memory and where it loads the
 	#                          initramfs: the kernel keeps what it needs
-	# and a DIMM at 6 GiB that nothing describes to UEFI and the kernel
+	# and a DIMM at 9 GiB that nothing describes to UEFI and the kernel
 	# never onlines (no ACPI memory hotplug): the firmware's memory, where
 	# the two GHES have their registers and status blocks
 	# (guest/hest-arm64.dsl). Not RAM above mem=: arm64 refuses to map for
@@ -43,15 +45,16 @@ if [ "$LAB_ARCH" = arm64 ]; then
 	# goes to a virtio console (virt has one PL011).
 	GPU_MEM_BASE=0xC0000000
 	append="console=ttyAMA0 acpi=force mem=2G lab.mode=$mode panic=-1 printk.time=1"
-	append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x20000000"
+	append+=" test_pfn_poison.base=0x140000000 test_pfn_poison.size=0x80000000"
 	append+=" lab.gpu=0000:01:00.0 lab.gpu_mem_base=$GPU_MEM_BASE"
-	# An address nothing decodes: a load there is a synchronous external
-	# abort (guest/ghes-sea.c).
-	append+=" lab.out=hvc0 lab.sea_trigger=0x200000000"
+	# An address nothing decodes, past the DIMM's region (QEMU's virt
+	# reserves a GiB a slot after maxmem): a load there is a synchronous
+	# external abort (guest/ghes-sea.c).
+	append+=" lab.out=hvc0 lab.sea_trigger=0x2c0000000"
 	# The GPU behind SMMUv3 (ACPI IORT), as on Grace: QEMU inside the guest
 	# assigns it to a VM of its own with vfio-pci (lab:vm-gpu-poison).
 	qemu=(qemu-system-aarch64 -machine virt,gic-version=3,virtualization=on,iommu=smmuv3
-	      -accel tcg -cpu max,pauth-impdef=on -smp 2 -m 5G,slots=1,maxmem=6G
+	      -accel tcg -cpu max,pauth-impdef=on -smp 2 -m 8G,slots=1,maxmem=9G
 	      -object memory-backend-ram,id=fwmem,size=1G -device pc-dimm,memdev=fwmem
 	      -bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 	      -display none -no-reboot -monitor none -nic none

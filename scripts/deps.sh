@@ -62,8 +62,40 @@ arm64_packages() {
 	info "arm64 programs: $ARM64_ROOT ($(du -sh "$ARM64_ROOT" | cut -f1))"
 }
 
+# Debian's kernel configurations for amd64 and arm64 (package
+# linux-config-6.12 of each architecture, at the base's version), unpacked
+# into build/debian-config: the hygiene step compiles the stack with them.
+DEBIAN_CONFIG=$BUILD/debian-config
+debian_configs() {
+	local d=$BUILD/debian-config-debs v a
+	[ "$(cat "$DEBIAN_CONFIG/.lab-version" 2>/dev/null)" = "$SRC_VERSION" ] && return 0
+	v=$SRC_VERSION
+	if ! apt-cache madison linux-config-6.12 | awk '{print $3}' | grep -qx "$v"; then
+		v=$(apt-cache madison linux-config-6.12 | awk '{print $3}' | sort -V | tail -n1)
+		[ -n "$v" ] || die "apt serves no linux-config-6.12"
+		warn "linux-config-6.12 $SRC_VERSION is not available from apt: using $v"
+	fi
+	rm -rf "$d" "$DEBIAN_CONFIG" && mkdir -p "$d" "$DEBIAN_CONFIG"
+	(cd "$d" && for a in amd64 arm64; do apt-get download -q "linux-config-6.12:$a=$v" || exit 1; done) \
+		>"$LOGDIR/apt-debian-config.log" 2>&1 ||
+		die "apt-get download of linux-config-6.12 failed (see $LOGDIR/apt-debian-config.log)"
+	for p in "$d"/*.deb; do
+		dpkg-deb --fsys-tarfile "$p" | tar -x -C "$DEBIAN_CONFIG" --strip-components=4 \
+			--wildcards './usr/src/linux-config-6.12/config.*' ||
+			die "cannot unpack $p"
+	done
+	for a in amd64 arm64; do
+		xz -d "$DEBIAN_CONFIG/config.${a}_none_$a.xz" ||
+			die "linux-config-6.12:$a has no config.${a}_none_$a"
+	done
+	rm -rf "$d" "$DEBIAN_CONFIG"/*.xz
+	echo "$SRC_VERSION" >"$DEBIAN_CONFIG/.lab-version"
+	info "Debian's configurations $v: $DEBIAN_CONFIG"
+}
+
 if [ ${#missing[@]} -eq 0 ] && [ $src_ok = 1 ]; then
 	arm64_packages
+	debian_configs
 	info "all packages present"
 	exit 0
 fi
@@ -91,3 +123,4 @@ apt-get install -y -q --no-install-recommends "${missing[@]}" "$src" \
 	die "apt-get install failed (see $LOGDIR/apt-install.log): $(tail -n 3 "$LOGDIR/apt-install.log")"
 info "installed"
 arm64_packages
+debian_configs

@@ -17,6 +17,12 @@
 #   kernel-doc  scripts/kernel-doc -Wall on every .c/.h it touches: no new warning
 #   abi         the structures of include/ that the base has keep their
 #               members in place (scripts/abi-layout.py): new ones at the end
+#   debian      the kernel .c files the stack changes, compiled at its top
+#               with Debian's amd64 and arm64 configurations (package
+#               linux-config-6.12, make deps) plus config/debian*.config,
+#               W=1: no error, and no warning that the base did not have
+#   arm64 ...   the arm64 machine's kernel: W=1 on the stack's files, the
+#               driver without CONFIG_MEMORY_FAILURE, the arm64 kselftests
 # The whole kernel is linked by the build step. The per-patch builds use their
 # own worktree (build/bisect) and objects (build/obj-bisect).
 set -euo pipefail
@@ -384,6 +390,90 @@ for i in "${!STACK[@]}"; do
 	fi
 done
 
+# --- Debian's configurations ------------------------------------------------
+# What users build: Debian's amd64 and arm64 kernels, drivers as modules.
+# Only the objects of the .c files the stack changes are compiled (kbuild
+# prepares what they need first), in build/bisect at the top of the stack,
+# into build/obj-debian-ARCH; where one has a warning, it is compiled once
+# more at the base, and only a warning that the base did not have fails.
+# A file without a Makefile of its own (virt/kvm/) is compiled with the
+# directory that builds it; a file that the configuration does not build
+# is named in the row.
+debian_row() { # debian_row DEBARCH MAKE-ARGS...
+	local a=$1 cfg=$BUILD/debian-config/config.$1_none_$1 dobj=$BUILD/obj-debian-$1 f o d
+	local log=$LOGDIR/debian-$1.log frags=("$LAB/config/debian.config")
+	shift
+	[ -f "$LAB/config/debian-$a.config" ] && frags+=("$LAB/config/debian-$a.config")
+	if [ ! -f "$cfg" ]; then
+		tap not-ok "debian $a: no $cfg: run 'make deps'"
+		return
+	fi
+	dmake() { make -C "$WT" O="$dobj" -j"$JOBS" "$@" CONFIG_WERROR=; }
+	# configure SRC-COMMIT: Debian's configuration and ours on top, at that commit
+	configure() {
+		wt checkout -q -f --detach "$1"
+		mkdir -p "$dobj"
+		(cd "$WT" && env "${ARCHARGS[@]}" scripts/kconfig/merge_config.sh -m -O "$dobj" "$cfg" "${frags[@]}") &&
+			dmake "${ARCHARGS[@]}" -s olddefconfig
+	}
+	ARCHARGS=("$@")
+	mapfile -t files < <(git -C "$TREE" diff --name-only --diff-filter=AM base "$top" -- '*.c' |
+		while read -r f; do
+			not_kernel "$f" || [[ "$NOT_ON_X86" == *" $f "* ]] && continue
+			case "$f" in arch/*) [[ "$f" == arch/${DEBARCH[$a]}/* ]] || continue ;; esac
+			echo "$f"
+		done)
+	# Targets: each file's object where its directory has a Makefile, else that directory.
+	mapfile -t targets < <(for f in "${files[@]}"; do
+		d=$(build_dir_of "$f")
+		case "$d" in arch/x86/kvm) d=arch/${DEBARCH[$a]}/kvm ;; esac
+		if [ "$d" = "$(dirname "$f")" ]; then echo "${f%.c}.o"; else echo "$d/"; fi
+		done | sort -u)
+	if ! { configure "$top" && unstuck_options "$TREE/scripts/config" "$dobj/.config" "${frags[@]}"; } >"$log.config" 2>&1; then
+		tap not-ok "debian $a: configuration" "$log.config"
+		return
+	fi
+	touch "$dobj/.lab-stamp"
+	if ! dmake "${ARCHARGS[@]}" -k -s W=1 "${targets[@]}" >"$log" 2>&1; then
+		tap not-ok "debian $a: the stack's files do not compile with Debian's configuration" "$log"
+		return
+	fi
+	local built=() unbuilt=()
+	for f in "${files[@]}"; do
+		o=$dobj/${f%.c}.o
+		if [ "$o" -nt "$dobj/.lab-stamp" ]; then built+=("$f"); else unbuilt+=("$f"); fi
+	done
+	# Warnings in the files the stack changes, its headers included.
+	warnings "$log" | grep -F -f <(echo "$touched_all" | sed 's/$/:/') >"$log.top" || true
+	: >"$log.new"
+	if [ -s "$log.top" ]; then
+		# The base's warnings in those files, for comparison.
+		mapfile -t wfiles < <(cut -d: -f1 "$log.top" | sed 's|.*/\.\./||' | grep '\.c$' | sort -u)
+		mapfile -t btargets < <(for f in "${wfiles[@]}"; do
+			git -C "$TREE" cat-file -e "base:$f" 2>/dev/null || continue
+			d=$(build_dir_of "$f")
+			case "$d" in arch/x86/kvm) d=arch/${DEBARCH[$a]}/kvm ;; esac
+			if [ "$d" = "$(dirname "$f")" ]; then echo "${f%.c}.o"; else echo "$d/"; fi
+			done | sort -u)
+		: >"$log.base"
+		if [ ${#btargets[@]} -gt 0 ]; then
+			configure base >>"$log.config" 2>&1 &&
+				dmake "${ARCHARGS[@]}" -k -s W=1 "${btargets[@]}" >"$log.base" 2>&1 || true
+		fi
+		comm -13 <(warnings "$log.base") "$log.top" >"$log.new"
+		wt checkout -q -f --detach "$top"
+	fi
+	if [ -s "$log.new" ]; then
+		tap not-ok "debian $a: new W=1 warnings with Debian's configuration" "$log.new"
+	else
+		tap ok "debian $a: ${#built[@]} .c files of the stack compile with Debian's configuration, W=1, no new warning${unbuilt[*]:+; not built by it: ${unbuilt[*]}}"
+	fi
+}
+declare -A DEBARCH=([amd64]=x86 [arm64]=arm64)
+touched_all=$(git -C "$TREE" diff --name-only base "$top" | grep -v '^tools/\|^Documentation/' || true)
+debian_row amd64 ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc"
+debian_row arm64 ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc"
+
 # --- arm64 -----------------------------------------------------------------
 # nvgrace-gpu runs on arm64 (NVIDIA Grace). The arm64 machine's kernel
 # (build/obj-arm64, allnoconfig + config/arm64.config, built from the head
@@ -393,7 +483,6 @@ done
 # must have no warning in a file the series touch. Then the driver once more
 # without CONFIG_MEMORY_FAILURE, where the registry is stubs; and the arm64
 # kselftests that 'make selftests-arm64' built must have had no warning.
-touched_all=$(git -C "$TREE" diff --name-only base "$top" | grep -v '^tools/\|^Documentation/' || true)
 AOBJ=$BUILD/obj-arm64
 amake() { make -C "$TREE" O="$1" -j"$JOBS" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 	CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc" CONFIG_WERROR= "${@:2}"; }

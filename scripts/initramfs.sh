@@ -24,6 +24,11 @@ mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,lab,kselftest}
 cp "$BUSYBOX" "$STAGE/bin/busybox"
 ln -s busybox "$STAGE/bin/sh"
 install -m 755 "$LAB/guest/init" "$STAGE/init"
+# The kernel's modules (scripts/build.sh), which guest/init loads with modprobe.
+sfx=${LAB_ARCH/x86_64/}
+[ -d "$OUT/modules/lib/modules" ] || die "no modules in $OUT/modules: run 'make build${sfx:+-$sfx}'"
+mkdir -p "$STAGE/lib"
+cp -a "$OUT/modules/lib/modules" "$STAGE/lib/"
 cp -a "$KST/run_kselftest.sh" "$KST/kselftest-list.txt" "$KST/kselftest" "$STAGE/kselftest/"
 guest_kselftests >"$STAGE/kselftest/lab-tests.txt"
 while read -r t; do

@@ -213,6 +213,12 @@ def machine(label, console_path, output_path, expect, args, rows, problems, repo
         problems.append('%sexpected at least %d KUnit suite(s), saw %d' %
                         (pre, args.kunit_expect, len(suites)))
 
+    # guest/init: a module that did not load (the tests that need it would
+    # only skip).
+    for line in output:
+        if line.startswith('LAB: modprobe failed: '):
+            problems.append('%smodule %s did not load' % (pre, line.split(': ', 2)[2].strip()))
+
     kst = parse(kselftest_lines(output))
     for r in kst:
         rows += [('kselftest', pre + re.sub(r'^selftests: ', '', n), s, d)
