@@ -89,7 +89,8 @@ struct vm {
 };
 
 #ifdef __aarch64__
-#define MMIO_EXIT	0x100000
+/* Past both memslots, whatever the page size (16 pages of 64 KiB end at 0x110000). */
+#define MMIO_EXIT	0x10000000
 static const uint32_t guest_code[] = {
 	0x39400020,	/* 0: ldrb w0, [x1] */
 	0x39000040,	/* 4: strb w0, [x2] */
