@@ -9,7 +9,7 @@ ARM64 := build-arm64 selftests-arm64 initramfs-arm64
 help:
 	@echo "make demo       boot the arm64 (Grace-like) machine and show a poisoned page being handled"
 	@echo "make test       everything: apply series/, hygiene, build, boot both machines, run the tests"
-	@echo "make bench      boot the test kernel and print the performance figures"
+	@echo "make bench      boot both machines' kernels without debug options and print the performance figures"
 	@echo "make export     regenerate series/ from the branches of build/linux (SERIES=NAME: one series)"
 	@echo "steps:          deps tree build vmatests hygiene selftests initramfs boot"
 	@echo "arm64 machine:  build-arm64 selftests-arm64 initramfs-arm64 boot-arm64"
@@ -23,7 +23,8 @@ test:
 		initramfs initramfs-arm64 boot-test boot-panic boot-test-arm64 results
 
 bench:
-	@LAB_KERNEL=perf $(RUN) deps tree build selftests initramfs boot-bench
+	@LAB_KERNEL=perf $(RUN) deps tree build selftests initramfs boot-bench \
+		build-arm64 selftests-arm64 initramfs-arm64 boot-bench-arm64
 
 deps tree hygiene build vmatests kunit selftests initramfs export $(ARM64):
 	@$(RUN) $@

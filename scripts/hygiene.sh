@@ -50,7 +50,8 @@ tap() { # tap ok|not-ok NAME [DIAG-FILE]
 	else
 		echo "not ok $n $2" >>"$TAPF.tmp"
 		warn "$2"
-		[ -z "${3:-}" ] || { sed 's/^/    /' "$3" | head -n 40 >&2; }
+		# (sed alone: with head, a long file's SIGPIPE would end the step)
+		[ -z "${3:-}" ] || sed -n '1,40s/^/    /p' "$3" >&2
 	fi
 }
 finish() {
@@ -484,6 +485,7 @@ debian_row arm64 ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-
 # without CONFIG_MEMORY_FAILURE, where the registry is stubs; and the arm64
 # kselftests that 'make selftests-arm64' built must have had no warning.
 AOBJ=$BUILD/obj-arm64
+[ "${LAB_ARM64_PAGES:-64k}" = 64k ] || AOBJ+=-$LAB_ARM64_PAGES
 amake() { make -C "$TREE" O="$1" -j"$JOBS" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 	CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc" CONFIG_WERROR= "${@:2}"; }
 alog=$LOGDIR/arm64-w1.log
@@ -511,9 +513,9 @@ fi
 (cd "$AOBJ" && rm -f "${asm[@]}")
 # The stubs: the users of the registry and the KUnit suite, which tests
 # the stubs in such a kernel (make kunit runs it on UML).
-printf '%s\n' "# CONFIG_MEMORY_FAILURE is not set" CONFIG_VFIO_PCI=y \
-	CONFIG_NVGRACE_GPU_VFIO_PCI=y CONFIG_KUNIT=y \
-	CONFIG_MEMORY_FAILURE_KUNIT_TEST=y >"$BUILD/arm64-nomf.config"
+printf '%s\n' "# CONFIG_MEMORY_FAILURE is not set" CONFIG_VFIO_PCI=m \
+	CONFIG_NVGRACE_GPU_VFIO_PCI=m CONFIG_KUNIT=y \
+	CONFIG_MEMORY_FAILURE_KUNIT_TEST=m >"$BUILD/arm64-nomf.config"
 alog=$LOGDIR/arm64-nomf.log
 nomf_targets="drivers/vfio/pci/ mm/memory.o mm/huge_memory.o mm/memory-failure-kunit.o"
 NOMF=$AOBJ-nomf

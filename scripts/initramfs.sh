@@ -7,7 +7,7 @@ set -euo pipefail
 step initramfs
 
 KST=$OUT/kselftest/kselftest_install
-STAGE=$BUILD/initramfs-$LAB_ARCH
+STAGE=${CPIO%.cpio}
 BUSYBOX=
 if [ "$LAB_ARCH" = arm64 ]; then
 	[ -x "$BUILD/arm64-root/bin/busybox" ] && BUSYBOX=$BUILD/arm64-root/bin/busybox

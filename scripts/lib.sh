@@ -16,26 +16,27 @@ case "$LAB_ARCH" in
 x86_64)
 	KARCH=(ARCH=x86_64) KCC=gcc KIMAGE=arch/x86/boot/bzImage
 	GUEST_TESTS=$LAB/config/guest-tests.txt
-	CPIO=$BUILD/initramfs.cpio
 	;;
 arm64)
 	KARCH=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) KCC=aarch64-linux-gnu-gcc
 	KIMAGE=arch/arm64/boot/Image
 	GUEST_TESTS=$LAB/config/guest-tests-arm64.txt
-	CPIO=$BUILD/initramfs-arm64.cpio
 	# LAB_ARM64_PAGES=4k: the machine with 4 KiB pages instead of 64 KiB
 	# (config/arm64-4k.config), in objects and an initramfs of its own.
 	case "${LAB_ARM64_PAGES:-64k}" in
 	64k) ;;
 	4k)
 		FRAGMENTS+=("$LAB/config/arm64-4k.config")
-		OUT+=-4k CPIO=$BUILD/initramfs-arm64-4k.cpio
+		OUT+=-4k
 		;;
 	*) printf '[lab] ERROR: LAB_ARM64_PAGES=%s: 64k or 4k\n' "$LAB_ARM64_PAGES" >&2; exit 1 ;;
 	esac
 	;;
 *) printf '[lab] ERROR: LAB_ARCH=%s: x86_64 or arm64\n' "$LAB_ARCH" >&2; exit 1 ;;
 esac
+# Each kernel has an initramfs of its own (build/initramfs-x86_64.cpio,
+# ...-x86_64-perf.cpio, ...-arm64.cpio): it carries the kernel's modules.
+CPIO=${OUT/\/obj-/\/initramfs-}.cpio
 LOGDIR=$BUILD/logs
 mkdir -p "$LOGDIR"
 
