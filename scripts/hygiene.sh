@@ -401,7 +401,7 @@ done
 # directory that builds it; a file that the configuration does not build
 # is named in the row.
 debian_row() { # debian_row DEBARCH MAKE-ARGS...
-	local a=$1 cfg=$BUILD/debian-config/config.$1_none_$1 dobj=$BUILD/obj-debian-$1 f o d
+	local a=$1 cfg=$BUILD/debian-config/config.$1_none_$1 dobj=$BUILD/obj-debian-$1 f o
 	local log=$LOGDIR/debian-$1.log frags=("$LAB/config/debian.config")
 	shift
 	[ -f "$LAB/config/debian-$a.config" ] && frags+=("$LAB/config/debian-$a.config")
@@ -424,12 +424,16 @@ debian_row() { # debian_row DEBARCH MAKE-ARGS...
 			case "$f" in arch/*) [[ "$f" == arch/${DEBARCH[$a]}/* ]] || continue ;; esac
 			echo "$f"
 		done)
-	# Targets: each file's object where its directory has a Makefile, else that directory.
-	mapfile -t targets < <(for f in "${files[@]}"; do
-		d=$(build_dir_of "$f")
-		case "$d" in arch/x86/kvm) d=arch/${DEBARCH[$a]}/kvm ;; esac
-		if [ "$d" = "$(dirname "$f")" ]; then echo "${f%.c}.o"; else echo "$d/"; fi
-		done | sort -u)
+	# objects_of FILE...: each file's object where its directory has a Makefile, else that directory.
+	objects_of() {
+		local f d
+		for f; do
+			d=$(build_dir_of "$f")
+			case "$d" in arch/x86/kvm) d=arch/${DEBARCH[$a]}/kvm ;; esac
+			if [ "$d" = "$(dirname "$f")" ]; then echo "${f%.c}.o"; else echo "$d/"; fi
+		done | sort -u
+	}
+	mapfile -t targets < <(objects_of "${files[@]}")
 	if ! { configure "$top" && unstuck_options "$TREE/scripts/config" "$dobj/.config" "${frags[@]}"; } >"$log.config" 2>&1; then
 		tap not-ok "debian $a: configuration" "$log.config"
 		return
@@ -450,12 +454,8 @@ debian_row() { # debian_row DEBARCH MAKE-ARGS...
 	if [ -s "$log.top" ]; then
 		# The base's warnings in those files, for comparison.
 		mapfile -t wfiles < <(cut -d: -f1 "$log.top" | sed 's|.*/\.\./||' | grep '\.c$' | sort -u)
-		mapfile -t btargets < <(for f in "${wfiles[@]}"; do
-			git -C "$TREE" cat-file -e "base:$f" 2>/dev/null || continue
-			d=$(build_dir_of "$f")
-			case "$d" in arch/x86/kvm) d=arch/${DEBARCH[$a]}/kvm ;; esac
-			if [ "$d" = "$(dirname "$f")" ]; then echo "${f%.c}.o"; else echo "$d/"; fi
-			done | sort -u)
+		mapfile -t btargets < <(objects_of $(for f in "${wfiles[@]}"; do
+			git -C "$TREE" cat-file -e "base:$f" 2>/dev/null && echo "$f"; done))
 		: >"$log.base"
 		if [ ${#btargets[@]} -gt 0 ]; then
 			configure base >>"$log.config" 2>&1 &&

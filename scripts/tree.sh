@@ -67,7 +67,7 @@ Top-level .gitignore: Debian's packaging rule ('/*', '!/debian/') dropped."
 }
 
 if [ ! -d "$TREE/.git" ] || ! git_t rev-parse -q --verify base >/dev/null ||
-   [ "$(git_t config lab.tarball-sha256 || true)" != "$(sha256sum "$SRC_TARBALL" | cut -d' ' -f1)" ]; then
+   [ "$(git_t config lab.tarball-sha256 || true)" != "$(src_sha256)" ]; then
 	# A tree that is not on this tarball's base (another base, or an
 	# unfinished extraction) is remade only when told: it may hold work.
 	[ ! -e "$TREE" ] || [ "${LAB_FORCE:-0}" = 1 ] ||
