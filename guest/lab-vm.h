@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +45,9 @@ struct vm {
 	size_t console_shown, qemu_shown;
 	int echo;		/* show every line, "L2| " and "qemu| " */
 	int overflow;		/* a buffer filled up: what came after is lost */
+	const char *monitor;	/* QEMU's monitor on FIFOs @monitor.in, .out, or none */
+	int mon_in, mon_out;	/* open once the banner was read (vm_monitor()) */
+	int bench;		/* vmguest.bench=: rounds of guest/vm-guest's bench */
 };
 
 static inline void show_new(const char *who, const char *buf, size_t *shown, size_t len)
@@ -135,7 +139,7 @@ static inline int vm_wait(struct vm *vm, int qemu, const char *what, int secs)
 static inline pid_t vm_start(struct vm *vm, const char *bdf, int page)
 {
 	int in[2], out[2], err[2];
-	char dev[96], append[160];
+	char dev[96], append[192], monitor[128] = "none";
 	pid_t pid;
 	char *argv[] = {
 		QEMU, "-L", VM "/share", "-nodefaults", "-no-user-config",
@@ -158,7 +162,7 @@ static inline pid_t vm_start(struct vm *vm, const char *bdf, int page)
 #endif
 		"-serial", "stdio", "-append", append,
 		"-name", "l2,debug-threads=on",	/* vCPU threads "CPU n/KVM" */
-		"-smp", "1", "-m", "256", "-display", "none", "-monitor", "none",
+		"-smp", "1", "-m", "256", "-display", "none", "-monitor", monitor,
 		"-no-reboot", "-kernel", VM "/kernel", "-initrd", VM "/initramfs.cpio",
 		"-device", dev, NULL,
 	};
@@ -171,6 +175,19 @@ static inline pid_t vm_start(struct vm *vm, const char *bdf, int page)
 		 "console=ttyAMA0 acpi=force",
 #endif
 		 page);
+	if (vm->bench)
+		snprintf(append + strlen(append), sizeof(append) - strlen(append),
+			 " vmguest.bench=%d", vm->bench);
+	/* FIFOs: the lab's kernel has no unix or inet sockets. */
+	if (vm->monitor) {
+		snprintf(monitor, sizeof(monitor), "%s.in", vm->monitor);
+		if (mkfifo(monitor, 0600) && errno != EEXIST)
+			return -1;
+		snprintf(monitor, sizeof(monitor), "%s.out", vm->monitor);
+		if (mkfifo(monitor, 0600) && errno != EEXIST)
+			return -1;
+		snprintf(monitor, sizeof(monitor), "pipe:%s", vm->monitor);
+	}
 	/* Close-on-exec: QEMU gets these as 0-2 only, nothing else of ours. */
 	if (pipe2(in, O_CLOEXEC))
 		return -1;
@@ -230,6 +247,11 @@ static inline int vm_stop(struct vm *vm, int secs)
 		status = -1;
 	}
 	vm->pid = -1;
+	if (vm->mon_out > 0) {
+		close(vm->mon_in);
+		close(vm->mon_out);
+		vm->mon_in = vm->mon_out = 0;
+	}
 	if (vm->out >= 0)
 		close(vm->out);
 	if (vm->err >= 0)
@@ -257,6 +279,53 @@ static inline unsigned long long region4_map(pid_t pid)
 	}
 	fclose(f);
 	return start;
+}
+
+/* Read from @fd into @buf (a string of @size bytes) until @what is in it past @from. */
+static inline int read_until(int fd, char *buf, size_t size, size_t from, const char *what)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t len = strlen(buf);
+	ssize_t n;
+
+	while (!strstr(buf + from, what)) {
+		if (len + 1 >= size || poll(&pfd, 1, 10000) <= 0)
+			return -1;
+		n = read(fd, buf + len, size - 1 - len);
+		if (n <= 0)
+			return -1;
+		len += n;
+		buf[len] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * Ask QEMU's human monitor (on the FIFOs @vm->monitor.in and .out) @cmd:
+ * what it answers, up to its next prompt, is in @out. 0, or -1.
+ */
+static inline int vm_monitor(struct vm *vm, const char *cmd, char *out, size_t size)
+{
+	char path[128];
+
+	out[0] = '\0';
+	if (!vm->monitor)
+		return -1;
+	if (!vm->mon_out) {
+		/* QEMU has both open (O_RDWR): neither open blocks. */
+		snprintf(path, sizeof(path), "%s.in", vm->monitor);
+		vm->mon_in = open(path, O_WRONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "%s.out", vm->monitor);
+		vm->mon_out = open(path, O_RDONLY | O_CLOEXEC);
+		if (vm->mon_in < 0 || vm->mon_out < 0 ||
+		    read_until(vm->mon_out, out, size, 0, "(qemu) "))
+			return -1;
+		out[0] = '\0';
+	}
+	if (write(vm->mon_in, cmd, strlen(cmd)) != (ssize_t)strlen(cmd) ||
+	    write(vm->mon_in, "\n", 1) != 1)
+		return -1;
+	return read_until(vm->mon_out, out, size, 0, "(qemu) ");
 }
 
 /* Wait up to 10 s for @cond; 1 if it came true. */

@@ -12,6 +12,11 @@
  * what it got: the data, or the SIGBUS its kernel sent it. One line a fact,
  * each starting with "VMGUEST:", for the test in the lab machine (L1) to
  * check.
+ *
+ * With vmguest.bench=N (guest/vm-gpu-bench), N rounds instead: it says
+ * the guest physical addresses of page N + i of the GPU's memory and of a
+ * page of its own RAM, waits for a line (L1 poisons both meanwhile), and
+ * times the read of each to the SIGBUS, on its kernel's clock.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -24,15 +29,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BAR		4	/* nvgrace-gpu's usemem region */
 
 static sigjmp_buf jump;
 static volatile siginfo_t got;
+static struct timespec got_at;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
+	clock_gettime(CLOCK_MONOTONIC, &got_at);
 	got = *si;
 	siglongjmp(jump, 1);
 }
@@ -97,23 +105,86 @@ static int find_bar(char *dir, size_t len, uint64_t *start, uint64_t *size)
 	return found;
 }
 
-/* vmguest.page= on the kernel command line, or 100. */
-static int page_bad(void)
+/* @key (as "vmguest.page=") on the kernel command line, or @def. */
+static int cmdline_int(const char *key, int def)
 {
 	char line[4096], *p;
 	FILE *f = fopen("/proc/cmdline", "r");
-	int n = 100;
+	int n = def;
 
-	if (f && fgets(line, sizeof(line), f) && (p = strstr(line, "vmguest.page=")))
-		n = atoi(p + strlen("vmguest.page="));
+	if (f && fgets(line, sizeof(line), f) && (p = strstr(line, key)))
+		n = atoi(p + strlen(key));
 	if (f)
 		fclose(f);
 	return n;
 }
 
+/* Physical address of the page at @addr (pagemap), or 0. */
+static uint64_t phys_of(void *addr, long psize)
+{
+	uint64_t ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, sizeof(ent), (uintptr_t)addr / psize * sizeof(ent)) != sizeof(ent))
+		ent = 0;
+	close(fd);
+	return ent >> 63 ? (ent & ((1ULL << 55) - 1)) * psize : 0;
+}
+
+static volatile struct timespec load_at;
+
+/* Nanoseconds from a load of @p to the SIGBUS, or -1 if it read. */
+static long long time_to_sigbus(volatile char *p)
+{
+	if (sigsetjmp(jump, 1))
+		return (got_at.tv_sec - load_at.tv_sec) * 1000000000LL +
+		       got_at.tv_nsec - load_at.tv_nsec;
+	clock_gettime(CLOCK_MONOTONIC, (struct timespec *)&load_at);
+	(void)*p;
+	return -1;
+}
+
+/* vmguest.bench=@rounds: GPU pages @first on of @bar, which lies at @gpa. */
+static int bench(volatile char *bar, uint64_t gpa, int first, int rounds, long psize)
+{
+	char line[64], *ram;
+	long long gpu_ns, ram_ns;
+	int i, gpu_code;
+
+	ram = mmap(NULL, rounds * psize, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ram == MAP_FAILED) {
+		printf("VMGUEST: FAIL: mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	madvise(ram, rounds * psize, MADV_NOHUGEPAGE);
+	for (i = 0; i < rounds; i++) {
+		ram[i * psize] = 1;
+		bar[(first + i) * psize] = 1;
+	}
+	for (i = 0; i < rounds; i++) {
+		printf("VMGUEST: round %d: gpu %#" PRIx64 ", ram %#" PRIx64 "\n", i,
+		       gpa + (first + i) * psize, phys_of(ram + i * psize, psize));
+		if (!fgets(line, sizeof(line), stdin)) {
+			printf("VMGUEST: FAIL: console closed\n");
+			return 1;
+		}
+		gpu_ns = time_to_sigbus(bar + (first + i) * psize);
+		gpu_code = got.si_code;
+		ram_ns = time_to_sigbus(ram + i * psize);
+		printf("VMGUEST: round %d took: gpu %lld ns %s, ram %lld ns %s\n", i,
+		       gpu_ns, code_name(gpu_code), ram_ns, code_name(got.si_code));
+	}
+	printf("VMGUEST: done\n");
+	return 0;
+}
+
 int main(void)
 {
-	const int PAGE_BAD = page_bad(), PAGE_GOOD = PAGE_BAD + 1;
+	const int PAGE_BAD = cmdline_int("vmguest.page=", 100), PAGE_GOOD = PAGE_BAD + 1;
+	const int rounds = cmdline_int("vmguest.bench=", 0);
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
 	long psize = sysconf(_SC_PAGESIZE);
 	char dir[300], path[400], buf[8], line[64];
@@ -136,11 +207,15 @@ int main(void)
 	close(fd);
 	snprintf(path, sizeof(path), "%s/resource%d", dir, BAR);
 	fd = open(path, O_RDWR | O_SYNC);
-	bar = fd < 0 ? MAP_FAILED : mmap(NULL, (PAGE_GOOD + 1) * psize,
+	bar = fd < 0 ? MAP_FAILED : mmap(NULL, (PAGE_GOOD + rounds + 1) * psize,
 					 PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (bar == MAP_FAILED) {
 		printf("VMGUEST: FAIL: mapping %s: %s\n", path, strerror(errno));
 		return 1;
+	}
+	if (rounds) {
+		sigaction(SIGBUS, &sa, NULL);
+		return bench(bar, start, PAGE_BAD, rounds, psize);
 	}
 	memcpy((char *)bar + PAGE_BAD * psize, "hello", 6);
 	memcpy((char *)bar + PAGE_GOOD * psize, "world", 6);
