@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab-util.h"
+
 #define BAR		4	/* nvgrace-gpu's usemem region */
 
 static sigjmp_buf jump;
@@ -119,20 +121,6 @@ static int cmdline_int(const char *key, int def)
 	return n;
 }
 
-/* Physical address of the page at @addr (pagemap), or 0. */
-static uint64_t phys_of(void *addr, long psize)
-{
-	uint64_t ent = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &ent, sizeof(ent), (uintptr_t)addr / psize * sizeof(ent)) != sizeof(ent))
-		ent = 0;
-	close(fd);
-	return ent >> 63 ? (ent & ((1ULL << 55) - 1)) * psize : 0;
-}
-
 static volatile struct timespec load_at;
 
 /* Nanoseconds from a load of @p to the SIGBUS, or -1 if it read. */
@@ -166,7 +154,7 @@ static int bench(volatile char *bar, uint64_t gpa, int first, int rounds, long p
 	}
 	for (i = 0; i < rounds; i++) {
 		printf("VMGUEST: round %d: gpu %#" PRIx64 ", ram %#" PRIx64 "\n", i,
-		       gpa + (first + i) * psize, phys_of(ram + i * psize, psize));
+		       gpa + (first + i) * psize, phys_of(ram + i * psize));
 		if (!fgets(line, sizeof(line), stdin)) {
 			printf("VMGUEST: FAIL: console closed\n");
 			return 1;
