@@ -2,8 +2,8 @@
 /*
  * vm-gpu-bench: a memory error in the GPU's memory that a VM was given,
  * against one in the VM's own RAM, as the VM's process sees it: the time
- * from its load of the bad page to the SIGBUS its kernel sends it. Run in
- * the arm64 machine by 'make bench', last.
+ * from its load of the bad page to the SIGBUS its kernel sends it. Run by
+ * 'make bench', last, on the arm64 machine (on x86 it says why not).
  *
  * Inside the lab's machine (L1), Debian's QEMU runs a VM (L2) with the
  * GPU assigned with vfio-pci, as lab:vm-gpu-poison does, and
