@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -78,6 +79,20 @@ static inline const char *size_str(unsigned long bytes)
 	else
 		snprintf(s, sizeof(buf[0]), "%lu bytes", bytes);
 	return s;
+}
+
+static inline int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The median of the @n values of @v, which it sorts (v[0] is then the least). */
+static inline double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
 }
 
 /* Wait up to @ms milliseconds (polls of 1 ms) for @cond; 1 if it came true. */

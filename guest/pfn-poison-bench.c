@@ -96,6 +96,13 @@ static char *map_aligned(unsigned long len, unsigned long align)
 	return p;
 }
 
+/* Poison (@on) or unpoison @pfn through hwpoison-inject, or die. */
+static void poison_pfn(unsigned long pfn, int on)
+{
+	if (write_u64(on ? CORRUPT_PFN : UNPOISON_PFN, pfn))
+		die(on ? "corrupt-pfn" : "unpoison-pfn");
+}
+
 /*
  * 1. Seconds per memory_failure() + unpoison among @nr ranges. A second pfn
  * stays poisoned meanwhile: the first poison and the last unpoison flip
@@ -111,16 +118,14 @@ static double failure_cost(unsigned long nr, int rounds)
 
 	if (ioctl(fd, PFN_POISON_IOC_DUMMY_RANGES, nr - 1))
 		die("PFN_POISON_IOC_DUMMY_RANGES");
-	if (write_u64(CORRUPT_PFN, pfn + 1))
-		die("corrupt-pfn");
+	poison_pfn(pfn + 1, 1);
 	t = now();
 	for (i = 0; i < rounds; i++) {
-		if (write_u64(CORRUPT_PFN, pfn) || write_u64(UNPOISON_PFN, pfn))
-			die("corrupt-pfn/unpoison-pfn");
+		poison_pfn(pfn, 1);
+		poison_pfn(pfn, 0);
 	}
 	t = (now() - t) / rounds;
-	if (write_u64(UNPOISON_PFN, pfn + 1))
-		die("unpoison-pfn");
+	poison_pfn(pfn + 1, 0);
 	if (ioctl(fd, PFN_POISON_IOC_DUMMY_RANGES, 0))
 		die("PFN_POISON_IOC_DUMMY_RANGES 0");
 	return t;
@@ -168,13 +173,6 @@ struct poison_set {
 	int per_region;	/* and the first page of each 2 MiB of the chunk */
 };
 
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return a < b ? -1 : a > b;
-}
-
 /*
  * Touch a chunk, less the first page of each 2 MiB and the last page of
  * the GiB: those are the pages that a poison set may hold.
@@ -188,12 +186,6 @@ static double touch_chunk(volatile char *p, unsigned long chunk)
 		if (off % REGION && off != SZ_1G - psize)
 			(void)p[off];
 	return now() - t;
-}
-
-static void poison_pfn(unsigned long pfn, int on)
-{
-	if (write_u64(on ? CORRUPT_PFN : UNPOISON_PFN, pfn))
-		die(on ? "corrupt-pfn" : "unpoison-pfn");
 }
 
 static void set_poison(const struct poison_set *ps, unsigned long chunk, int on)
@@ -285,8 +277,7 @@ static struct compare compare(const struct poison_set *none, const struct poison
 		munmap(map[1], SZ_1G);
 		munmap(warm, SZ_1G);
 	}
-	qsort(ratio, n, sizeof(*ratio), cmp_double);
-	c.median = ratio[n / 2];
+	c.median = median(ratio, n);
 	return c;
 }
 
@@ -406,8 +397,7 @@ int main(void)
 	       SZ_1G / psize,
 	       (double)(SZ_1G / psize) / (s.faults[0] + s.faults[1] + s.faults[2]));
 	ioctl(fd, PFN_POISON_IOC_RESET_STATS);
-	if (write_u64(CORRUPT_PFN, info.base / psize + bad_off / psize))
-		die("corrupt-pfn");
+	poison_pfn(info.base / psize + bad_off / psize, 1);
 	for (i = 0; i < SZ_1G; i += psize)
 		if (i != bad_off)
 			(void)*(volatile char *)(map + i);
@@ -437,8 +427,7 @@ int main(void)
 	 */
 	stride = info.size / psize / NR_RECORDS;
 	for (i = 0; i < NR_RECORDS; i++)
-		if (write_u64(CORRUPT_PFN, info.base / psize + stride * i))
-			die("corrupt-pfn");
+		poison_pfn(info.base / psize + stride * i, 1);
 	after = poison_bytes();
 	/* All of the cache, empty slabs included: an upper bound. */
 	printf("   %d pfns poisoned: %ld bytes of slabs in all, %.1f per poisoned page\n"

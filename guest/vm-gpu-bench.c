@@ -67,26 +67,13 @@ static int report(uint64_t reg, int kmsg, uint64_t phys, long psize)
 	       WAIT_FOR(strstr(kernel_log(kmsg), want));
 }
 
-static int cmp(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static long long median(long long *v)
-{
-	qsort(v, ROUNDS, sizeof(*v), cmp);
-	return v[ROUNDS / 2];
-}
-
 int main(void)
 {
 	const char *bdf = getenv("VFIO_SELFTESTS_BDF");
 	const char *base = getenv("NVGRACE_GPU_MEM_BASE");
 	long psize = sysconf(_SC_PAGESIZE);
 	unsigned long long gpu_gpa, ram_gpa, ram_phys, gpu_mem;
-	long long gpu[ROUNDS], ram[ROUNDS], mg, mr;
+	double gpu[ROUNDS], ram[ROUNDS], mg, mr;	/* ns */
 	char want[64], cmd[64], out[1024], gcode[32], rcode[32];
 	const char *p;
 	uint64_t reg;
@@ -130,21 +117,21 @@ int main(void)
 			return fail("the VM's console is closed");
 		snprintf(want, sizeof(want), "VMGUEST: round %d took: gpu ", i);
 		if (!vm_wait(&vm, 0, want, 120) ||
-		    sscanf(line_with(vm.console, want) + strlen(want), "%lld ns %31s ram %lld ns %31s",
+		    sscanf(line_with(vm.console, want) + strlen(want), "%lf ns %31s ram %lf ns %31s",
 			   &gpu[i], gcode, &ram[i], rcode) != 4)
 			return fail("the VM did not say what its loads took");
 		if (gpu[i] < 0 || ram[i] < 0)
 			return fail("a load of a poisoned page read");
 		printf("  round %d: GPU page %#llx: %lld us, %.*s; RAM page %#llx (host %#llx): %lld us, %s\n",
-		       i, gpu_gpa, gpu[i] / 1000, (int)strcspn(gcode, ","), gcode,
-		       ram_gpa, ram_phys, ram[i] / 1000, rcode);
+		       i, gpu_gpa, (long long)gpu[i] / 1000, (int)strcspn(gcode, ","), gcode,
+		       ram_gpa, ram_phys, (long long)ram[i] / 1000, rcode);
 	}
 	if (!vm_wait(&vm, 0, "VMGUEST: exit status 0", 60))
 		return fail("the VM's program did not end well");
 	vm_stop(&vm, 30);
-	mg = median(gpu);
-	mr = median(ram);
+	mg = median(gpu, ROUNDS);
+	mr = median(ram, ROUNDS);
 	printf("  GPU memory: median %lld us; RAM: median %lld us; ratio %.2f (target: at most 2)  %s\n",
-	       mg / 1000, mr / 1000, (double)mg / mr, mg <= 2 * mr ? "MET" : "NOT MET");
+	       (long long)mg / 1000, (long long)mr / 1000, mg / mr, mg <= 2 * mr ? "MET" : "NOT MET");
 	return 0;
 }
