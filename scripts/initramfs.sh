@@ -46,7 +46,14 @@ cp -a "$KST"/lab/* "$STAGE/lab/"   # the demo and the benchmark
 # and an initramfs of L2's own: busybox, guest/vm-guest-init as /init and
 # guest/vm-guest.
 first_of() { local f; for f; do [ -e "$f" ] && echo "$f" && return 0; done; return 1; }
-pack() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet); }  # pack DIR: its cpio
+# pack DIR [TOP]: the files of DIR (under TOP, or all) as a cpio, the same
+# bytes for the same files: one mtime for all (2026-01-01, the bench's clock
+# too) and inode numbers counted from 1, so that a bench run boots exactly
+# what the one before it booted (scripts/boot.sh).
+pack() {
+	(cd "$1" && find "${2:-.}" -exec touch -h -d @1767225600 {} + &&
+	 find "${2:-.}" | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet)
+}
 vm_payload() {
 	local vm=$STAGE/vm l2=$STAGE-vm root=/ triplet=x86_64-linux-gnu qemu interp f
 	if [ "$LAB_ARCH" = arm64 ]; then
@@ -106,7 +113,7 @@ if [ "$LAB_ARCH" = arm64 ]; then
 			>"$LOGDIR/iasl-arm64.log" 2>&1 ||
 			die "iasl failed on guest/$t (see $LOGDIR/iasl-arm64.log)"
 	done
-	(cd "$STAGE-acpi" && find kernel | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$CPIO.tmp"
+	pack "$STAGE-acpi" kernel >"$CPIO.tmp"
 fi
 pack "$STAGE" >>"$CPIO.tmp"
 mv "$CPIO.tmp" "$CPIO"
