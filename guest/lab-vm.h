@@ -229,6 +229,16 @@ static inline pid_t vm_start(struct vm *vm, const char *bdf, int page)
 	return pid;
 }
 
+/* Kill QEMU, if it runs, and reap it. */
+static inline void vm_kill(struct vm *vm)
+{
+	if (vm->pid > 0) {
+		kill(vm->pid, SIGKILL);
+		waitpid(vm->pid, NULL, 0);
+	}
+	vm->pid = -1;
+}
+
 /*
  * Let QEMU end for up to @secs, reading what it says, then kill it if it
  * has not; its wait status, or -1 if it had to be killed.
@@ -247,8 +257,7 @@ static inline int vm_stop(struct vm *vm, int secs)
 			usleep(100000);
 	}
 	if (done != vm->pid) {
-		kill(vm->pid, SIGKILL);
-		waitpid(vm->pid, NULL, 0);
+		vm_kill(vm);
 		status = -1;
 	}
 	vm->pid = -1;

@@ -50,10 +50,7 @@ static int fail(const char *what)
 	printf("  vm-gpu-bench: %s\n", what);
 	printf("  QEMU said: %s\n  the VM's console, last lines: %s\n",
 	       tail(vm.qemu, 10), tail(vm.console, 10));
-	if (vm.pid > 0) {
-		kill(vm.pid, SIGKILL);
-		waitpid(vm.pid, NULL, 0);
-	}
+	vm_kill(&vm);
 	return 1;
 }
 

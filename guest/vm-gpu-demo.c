@@ -55,10 +55,7 @@ static int fail(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
-	if (vm.pid > 0) {
-		kill(vm.pid, SIGKILL);
-		waitpid(vm.pid, NULL, 0);
-	}
+	vm_kill(&vm);
 	return 1;
 }
 

@@ -94,10 +94,8 @@ FIXTURE_SETUP(vm)
 
 FIXTURE_TEARDOWN(vm)
 {
-	if (self->vm && self->vm->pid > 0) {
-		kill(self->vm->pid, SIGKILL);
-		waitpid(self->vm->pid, NULL, 0);
-	}
+	if (self->vm)
+		vm_kill(self->vm);
 	free(self->vm);
 	write_str(TRACE "events/signal/signal_generate/enable", "0");
 	write_str(TRACE "events/signal/signal_generate/filter", "0");
